@@ -1,0 +1,106 @@
+"""Settings as data: one table drives defaults, environment variables, CLI help and docs.
+
+Every setting can come from a command-line option or an ``LDPUB_<NAME>`` environment
+variable; the option wins.  ``docs/settings`` in the README is generated from SETTINGS
+and a test fails when the two disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting."""
+
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "LDPUB_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "data/store", "Directory of the on-disk store (created if missing)."),
+    Setting("base", "http://127.0.0.1:8000/", "Public base URI of every minted URI; ends in '/'."),
+    Setting("host", "127.0.0.1", "Interface `ldpub serve` listens on."),
+    Setting("port", 8000, "Port `ldpub serve` listens on."),
+    Setting("workers", 2, "Worker processes of `ldpub serve` (gunicorn sync workers)."),
+    Setting(
+        "license",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "Licence IRI stated on every record's description document.",
+    ),
+    Setting("batch_size", 500, "Records per validation batch during ingest."),
+    Setting("jobs", 0, "Processes mapping and validating during ingest (0: one per core)."),
+    Setting("shacl_engine", "turbo", "SHACL engine: 'turbo' (pyshacl-turbo) or 'pyshacl'."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build with :func:`load_settings`."""
+
+    store: Path = Path("data/store")
+    base: str = "http://127.0.0.1:8000/"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    license: str = "https://creativecommons.org/licenses/by/4.0/"
+    batch_size: int = 500
+    jobs: int = 0
+    shacl_engine: str = "turbo"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    default = _BY_NAME[name].default
+    if isinstance(default, int) and not isinstance(value, int):
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise ValueError(f"setting {name} must be a whole number, got {value!r}") from exc
+    return value
+
+
+def _check(settings: Settings) -> Settings:
+    if not settings.base.endswith("/") or "://" not in settings.base:
+        raise ValueError(f"base must be an absolute URI ending in '/', got {settings.base!r}")
+    if settings.shacl_engine not in ("turbo", "pyshacl"):
+        raise ValueError("shacl_engine must be 'turbo' or 'pyshacl'")
+    return settings.with_(store=Path(settings.store))
+
+
+def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Defaults, then LDPUB_* environment variables, then explicit overrides (CLI options)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.env in env:
+            values[setting.name] = _coerce(setting.name, env[setting.env])
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            values[name] = _coerce(name, value)
+    known = {f.name for f in fields(Settings)}
+    return _check(Settings(**{k: v for k, v in values.items() if k in known}))
+
+
+def settings_table_markdown() -> str:
+    """The settings table as it appears in the README."""
+    rows = ["| setting | environment | default | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        rows.append(f"| `{s.name}` | `{s.env}` | `{s.default}` | {s.help} |")
+    return "\n".join(rows)

@@ -1,0 +1,242 @@
+"""Record -> RDF triples, following shared/reference/model.md (copied into the README's model section).
+
+Pure: no files, no store.  Shared people and organisations get identifier-based URIs
+(ISNI, ORCID, or the institutions table); anyone else is scoped to the record, because a
+URI built from a name would merge namesakes and split renamed people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from . import __version__
+from .degrees import DEGREES, Degree, degree_for, level_of
+from .identifiers import (DOI_URI, ISNI_URI, ORCID_URI, is_ethos_id, orcid_hyphenated, parse_doi,
+                          parse_isni, parse_orcid)  # fmt: skip
+from .records import Agent, Record
+from .vocab import (BIBO, COAR_DOCTORAL, COAR_MASTERS, COAR_THESIS, DEGREES as BIBO_DEGREES,
+                    ISO639_2, RELATORS, SCHEMA, lookup_institution, name_key, own_terms, slug)  # fmt: skip
+
+Triple = tuple[Node, Node, Node]
+_DDC_CAPTION = re.compile(r"^([0-9]{3}(?:\.[0-9]+)?)\s+(\S.*)$")
+_LANG_TAGS = {"eng": "en", "wel": "cy", "cym": "cy", "gla": "gd", "gle": "ga", "fre": "fr",
+              "fra": "fr", "ger": "de", "deu": "de", "spa": "es", "ita": "it", "por": "pt"}  # fmt: skip
+_SAFE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
+@dataclass
+class Mapped:
+    """One record's triples, its key and the IRIs of its named graph and thesis."""
+
+    key: str
+    graph: URIRef
+    thesis: URIRef
+    triples: list[Triple] = field(default_factory=list)
+
+
+def thesis_key(record: Record) -> str:
+    """The EThOS ID when the record has a well-formed one, else a digest of who, what, when, where.
+
+    The digest uses normalised author, title, year and awarding body, so the same record
+    read again (from any format) gets the same URI.
+    """
+    if record.ethos_id and is_ethos_id(record.ethos_id):
+        return record.ethos_id
+    parts = [
+        name_key(record.author.name if record.author else ""),
+        name_key(record.title or ""),
+        (record.date or "")[:4],
+        name_key(record.institution.name if record.institution else ""),
+    ]
+    return "t" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
+class Mapper:
+    """Maps records for one public base URI; holds nothing between records."""
+
+    def __init__(self, base: str, license_iri: str) -> None:
+        self.base = base
+        self.own = own_terms(base)
+        self.license = URIRef(license_iri)
+        self.ns = Namespace(base)
+
+    def map(self, record: Record, modified: datetime | None = None) -> Mapped:
+        key = thesis_key(record)
+        thesis = self.ns[f"id/thesis/{key}"]
+        out = Mapped(key, self.ns[f"doc/thesis/{key}"], thesis)
+        add = out.triples.append
+        lang = _LANG_TAGS.get((record.language or "").casefold())
+        self._core(record, key, thesis, lang, add)
+        self._agents(record, thesis, add)
+        self._degree(record, thesis, add)
+        self._subjects(record, thesis, add)
+        self._links(record, thesis, add)
+        self._document(record, out, modified or datetime.now(UTC), add)
+        return out
+
+    def _core(self, record: Record, key: str, thesis: URIRef, lang: str | None, add) -> None:
+        add((thesis, RDF.type, BIBO.Thesis))
+        add((thesis, DCTERMS.identifier, Literal(record.ethos_id or key)))
+        if record.title:
+            add((thesis, DCTERMS.title, Literal(record.title, lang=lang)))
+        if record.abstract:
+            add((thesis, DCTERMS.abstract, Literal(record.abstract, lang=lang)))
+        if record.date:
+            add((thesis, DCTERMS.issued, date_literal(record.date)))
+        if record.language:
+            add((thesis, DCTERMS.language, ISO639_2[quote(record.language.casefold())]))
+        if record.department:
+            add((thesis, self.own.department, Literal(record.department)))
+
+    def _agents(self, record: Record, thesis: URIRef, add) -> None:
+        if record.author:
+            person = self._person(record.author, f"{thesis}/author", add)
+            add((thesis, DCTERMS.creator, person))
+        for n, supervisor in enumerate(record.supervisors, start=1):
+            person = self._person(supervisor, f"{thesis}/supervisor/{n}", add)
+            add((thesis, RELATORS.ths, person))
+            add((thesis, DCTERMS.contributor, person))
+        if record.institution:
+            org = self._organisation(record.institution, add)
+            add((thesis, RELATORS.dgg, org))
+            add((thesis, DCTERMS.publisher, org))
+            add((thesis, self.own.awardingBodyName, Literal(record.institution.name)))
+            current = record.current_institution
+            if current and name_key(current) != name_key(record.institution.name):
+                add((thesis, self.own.currentInstitution, self._organisation(Agent(current), add)))
+        for funder in record.funders:
+            add((thesis, RELATORS.fnd, self._organisation(funder, add)))
+
+    def _person(self, agent: Agent, scoped_iri: str, add) -> URIRef:
+        """Identifier-based URI for a person with a valid ISNI/ORCID, else one scoped to the record."""
+        isni = parse_isni(agent.isni) if agent.isni else None
+        orcid = parse_orcid(agent.orcid) if agent.orcid else None
+        if isni and isni.valid:
+            person = self.ns[f"id/person/isni/{isni.compact}"]
+        elif orcid and orcid.valid:
+            person = self.ns[f"id/person/orcid/{orcid_hyphenated(orcid.compact)}"]
+        else:
+            person = URIRef(scoped_iri)
+        add((person, RDF.type, FOAF.Person))
+        add((person, FOAF.name, Literal(agent.name)))
+        if isni:
+            add((person, OWL.sameAs, URIRef(ISNI_URI + quote(isni.compact, safe=""))))
+        if orcid:
+            add((person, OWL.sameAs, URIRef(ORCID_URI + quote(orcid_hyphenated(orcid.compact), safe="-"))))
+        return person
+
+    def _organisation(self, agent: Agent, add) -> URIRef:
+        """ISNI-based URI from the record or the institutions table; by name only as a last resort."""
+        given = parse_isni(agent.isni) if agent.isni else None
+        known = lookup_institution(agent.name)
+        isni = given.compact if given and given.valid else (known.isni if known and not given else None)
+        org = self.ns[f"id/org/isni/{isni}"] if isni else self.ns[f"id/org/name/{slug(agent.name)}"]
+        add((org, RDF.type, FOAF.Organization))
+        add((org, FOAF.name, Literal(known.name if known else agent.name)))
+        if given:
+            add((org, OWL.sameAs, URIRef(ISNI_URI + quote(given.compact, safe=""))))
+        elif isni:
+            add((org, OWL.sameAs, URIRef(ISNI_URI + isni)))
+        if known and known.ror:
+            add((org, OWL.sameAs, URIRef(known.ror)))
+        if known and known.wikidata:
+            add((org, RDFS.seeAlso, URIRef("http://www.wikidata.org/entity/" + known.wikidata)))
+        return org
+
+    def _degree(self, record: Record, thesis: URIRef, add) -> None:
+        degree = degree_for(record.qualification_name, record.qualification_level)
+        level = level_of(degree, record.qualification_level)
+        coar = {"doctoral": COAR_DOCTORAL, "masters": COAR_MASTERS}.get(level, COAR_THESIS)
+        add((thesis, DCTERMS.type, coar))
+        if record.qualification_name:
+            add((thesis, SCHEMA.inSupportOf, Literal(record.qualification_name)))
+        if record.qualification_level:
+            add((thesis, self.own.qualificationLevel, Literal(record.qualification_level)))
+        if degree:
+            node = self.degree_iri(degree)
+            add((thesis, BIBO.degree, node))
+            add((node, RDF.type, BIBO.ThesisDegree))
+            add((node, RDFS.label, Literal(degree.label, lang="en")))
+
+    def degree_iri(self, degree: Degree) -> URIRef:
+        return BIBO_DEGREES[degree.code] if degree.bibo else self.ns[f"id/degree/{degree.code}"]
+
+    def _subjects(self, record: Record, thesis: URIRef, add) -> None:
+        for keyword in record.keywords:
+            caption = _DDC_CAPTION.match(keyword)
+            if caption:
+                add((thesis, DCTERMS.subject, self._concept("ddc", caption.group(1), caption.group(2), add)))
+            else:
+                add((thesis, SCHEMA.keywords, Literal(keyword)))
+        if record.subject_discipline:
+            label = record.subject_discipline
+            concept = self._concept("discipline", slug(label), label, add)
+            add((thesis, DCTERMS.subject, concept))
+            add((thesis, self.own.subjectDiscipline, concept))
+
+    def _concept(self, scheme: str, notation: str, label: str, add) -> URIRef:
+        concept = self.ns[f"id/concept/{scheme}/{notation}"]
+        add((concept, RDF.type, SKOS.Concept))
+        add((concept, SKOS.prefLabel, Literal(label)))
+        add((concept, SKOS.inScheme, self.ns[f"id/scheme/{scheme}"]))
+        if scheme == "ddc":
+            add((concept, SKOS.notation, Literal(notation)))
+        return concept
+
+    def _links(self, record: Record, thesis: URIRef, add) -> None:
+        if record.ethos_url and _SAFE_IRI.match(record.ethos_url):
+            add((thesis, RDFS.seeAlso, URIRef(record.ethos_url)))
+        if record.doi:
+            add((thesis, BIBO.doi, Literal(record.doi)))
+            if parse_doi(record.doi) == record.doi:
+                add((thesis, RDFS.seeAlso, URIRef(DOI_URI + quote(record.doi, safe="/:;()._-"))))
+        for url in record.repository_urls:
+            self._repository_link(url, thesis, add)
+
+    def _repository_link(self, url: str, thesis: URIRef, add) -> None:
+        if _SAFE_IRI.match(url):
+            add((thesis, FOAF.page, URIRef(url)))
+        elif parse_doi(url):
+            add((thesis, RDFS.seeAlso, URIRef(DOI_URI + quote(parse_doi(url) or "", safe="/:;()._-"))))
+        else:
+            add((thesis, self.own.repositoryCopy, Literal(url)))
+
+    def _document(self, record: Record, out: Mapped, modified: datetime, add) -> None:
+        doc = out.graph
+        add((doc, RDF.type, FOAF.Document))
+        add((doc, FOAF.primaryTopic, out.thesis))
+        add((doc, DCTERMS.modified, Literal(modified.replace(microsecond=0), datatype=XSD.dateTime)))
+        add((doc, DCTERMS.license, self.license))
+        loc = record.location
+        if loc.oai_identifier:
+            add((doc, DCTERMS.source, Literal(loc.oai_identifier)))
+        add((doc, self.own.sourceFile, Literal(loc.source)))
+        if loc.row is not None:
+            add((doc, self.own.sourceRow, Literal(loc.row)))
+        if loc.line is not None:
+            add((doc, self.own.sourceLine, Literal(loc.line)))
+        add((doc, self.own.mappedBy, Literal(f"ldpub {__version__}")))
+        add((doc, self.own.contentHash, Literal(record.content_hash())))
+
+
+def date_literal(value: str) -> Literal:
+    """gYear, gYearMonth or date as precise as the source; anything else stays a plain string
+    so that the SHACL profile reports it."""
+    if re.fullmatch(r"[0-9]{4}", value):
+        return Literal(value, datatype=XSD.gYear)
+    if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
+        return Literal(value, datatype=XSD.gYearMonth)
+    if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", value):
+        return Literal(value, datatype=XSD.date)
+    return Literal(value)
+
+
+__all__ = ["Mapper", "Mapped", "thesis_key", "date_literal", "DEGREES"]
