@@ -1,0 +1,52 @@
+"""N-Triples / N-Quads lines for rdflib terms.
+
+rdflib's ``Term.n3()`` writes Turtle (triple-quoted multi-line strings, raw control
+characters), which N-Triples parsers reject; this writes the strict canonical form.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def literal(value: Literal) -> str:
+    text = '"' + _NEEDS_ESCAPE.sub(_escape_char, str(value)) + '"'
+    if value.language:
+        return f"{text}@{value.language}"
+    if value.datatype and value.datatype != XSD.string:
+        return f"{text}^^<{value.datatype}>"
+    return text
+
+
+def iri(value: str) -> str:
+    """An IRI reference; characters N-Triples forbids are percent-encoded rather than rejected."""
+    return "<" + _IRI_FORBIDDEN.sub(lambda m: "%%%02X" % ord(m.group(0)), value) + ">"
+
+
+def term(value: Node) -> str:
+    if isinstance(value, URIRef):
+        return iri(str(value))
+    if isinstance(value, Literal):
+        return literal(value)
+    if isinstance(value, BNode):
+        return f"_:{value}"
+    raise TypeError(f"cannot write {value!r} as N-Triples")
+
+
+def quad_lines(triples, graph: URIRef) -> str:  # type: ignore[no-untyped-def]
+    """The triples of one record as N-Quads in its named graph."""
+    g = iri(str(graph))
+    return "".join(f"{term(s)} {term(p)} {term(o)} {g} .\n" for s, p, o in triples)
