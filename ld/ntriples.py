@@ -46,7 +46,6 @@ def term(value: Node) -> str:
     raise TypeError(f"cannot write {value!r} as N-Triples")
 
 
-def quad_lines(triples, graph: URIRef) -> str:  # type: ignore[no-untyped-def]
-    """The triples of one record as N-Quads in its named graph."""
-    g = iri(str(graph))
-    return "".join(f"{term(s)} {term(p)} {term(o)} {g} .\n" for s, p, o in triples)
+def lines(triples) -> str:  # type: ignore[no-untyped-def]
+    """Triples as an N-Triples document."""
+    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples)

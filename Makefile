@@ -1,0 +1,30 @@
+# Two commands: `make demo` (set up, ingest the bundled samples, serve) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo serve test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/ldpub demo
+
+serve: install
+	$(VENV)/bin/ldpub serve
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/ingest_bench.py --rows 627000
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .hypothesis

@@ -1,0 +1,228 @@
+"""The `ldpub` command: thin click commands over the library.
+
+Exit codes: 0 success; 1 some records quarantined, unreadable or (validate) violating;
+2 usage error; 3 the store is busy, missing or unwritable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import SETTINGS, Settings, load_settings, settings_table_markdown
+from .exporting import EXPORT_FORMATS, export
+from .ingest import ingest, process_batch
+from .quarantine import Quarantine
+from .records import ReadError, Record
+from .sources import READERS, read_file
+from .store import StoreBusy, StoreMissing
+from .validation import Finding, report_graph
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting_option(name: str, **extra: Any) -> Callable:
+    """A click option whose help and environment variable come from the settings table."""
+    s = _BY_NAME[name]
+    flag = "--" + name.replace("_", "-")
+    return click.option(flag, name, default=None, help=f"{s.help} [env {s.env}; default {s.default}]", **extra)
+
+
+def common(func: Callable) -> Callable:
+    for name in ("base", "store"):
+        func = setting_option(name)(func)
+    return func
+
+
+def _settings(**options: Any) -> Settings:
+    try:
+        return load_settings(options)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+class StoreError(click.ClickException):
+    exit_code = 3
+
+
+@click.group()
+@click.version_option(__version__, prog_name="ldpub")
+def main() -> None:
+    """Publish UK thesis records (EThOS text, EThOS CSV) as SHACL-validated linked data."""
+
+
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(sorted(READERS)), default=None,
+                             help="Input format (default: detected from each file's content).")  # fmt: skip
+
+
+@main.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@FORMAT_OPTION
+@common
+@setting_option("jobs", type=int)
+@setting_option("batch_size", type=int)
+@setting_option("shacl_engine", type=click.Choice(["turbo", "pyshacl"]))
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
+def ingest_command(files: tuple[Path, ...], fmt: str | None, progress: bool | None, **options: Any) -> None:
+    """Read, map, validate and publish FILES; violating records go to quarantine."""
+    settings = _settings(**options)
+    try:
+        summary = ingest(settings, files, fmt, progress)
+    except StoreBusy as exc:
+        raise StoreError(str(exc)) from exc
+    for line in summary.lines():
+        click.echo(line)
+    sys.exit(summary.exit_code)
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@FORMAT_OPTION
+@common
+@click.option("--output", type=click.Choice(["text", "turtle", "json"]), default="text", help="Report format.")
+def validate_command(files: tuple[Path, ...], fmt: str | None, output: str, **options: Any) -> None:
+    """Validate FILES against the SHACL profile without publishing anything."""
+    settings = _settings(**options)
+    findings, errors, count = _validate_files(settings, files, fmt)
+    _print_report(findings, errors, output)
+    violations = sum(f.severity == "Violation" for f in findings)
+    click.echo(f"{count} records, {len(errors)} unreadable, {violations} violations, "
+               f"{len(findings) - violations} warnings/infos", err=True)  # fmt: skip
+    sys.exit(1 if violations or errors else 0)
+
+
+def _validate_files(settings: Settings, files: tuple[Path, ...], fmt: str | None) -> tuple[list[Finding], list[ReadError], int]:
+    records: list[Record] = []
+    errors: list[ReadError] = []
+    for path in files:
+        for item in read_file(path, fmt):
+            (errors if isinstance(item, ReadError) else records).append(item)  # type: ignore[arg-type]
+    findings: list[Finding] = []
+    args = (settings.base, settings.license, settings.shacl_engine, __import__("datetime").datetime.now())
+    for start in range(0, len(records), settings.batch_size):
+        for p in process_batch(records[start : start + settings.batch_size], *args):
+            findings.extend(_located(f, p.location) for f in p.findings)
+    return findings, errors, len(records)
+
+
+def _located(finding: Finding, location: str) -> Finding:
+    return Finding(**{**finding.__dict__, "key": f"{finding.key} ({location})"})
+
+
+def _print_report(findings: list[Finding], errors: list[ReadError], output: str) -> None:
+    if output == "turtle":
+        click.echo(report_graph(findings).serialize(format="turtle"))
+    elif output == "json":
+        click.echo(json.dumps({"findings": [f.as_dict() for f in findings],
+                               "unreadable": [str(e) for e in errors]}, indent=2, ensure_ascii=False))  # fmt: skip
+    else:
+        for e in errors:
+            click.echo(f"UNREADABLE  {e}")
+        for f in findings:
+            field = f.path.rsplit("/", 1)[-1].rsplit("#", 1)[-1] if f.path else "-"
+            value = f" [value: {f.value}]" if f.value else ""
+            click.echo(f"{f.severity:<9}  {f.key}  {field}: {f.message}{value}")
+
+
+@main.group("quarantine")
+def quarantine_group() -> None:
+    """Records held back because they violate the SHACL profile."""
+
+
+@quarantine_group.command("list")
+@setting_option("store")
+@click.option("--unreadable", is_flag=True, help="List input that could not be read instead.")
+def quarantine_list(unreadable: bool, **options: Any) -> None:
+    """One line per quarantined record: key, where it came from, first violation."""
+    q = Quarantine(_settings(**options).store)
+    if unreadable:
+        for location, message, at in q.unreadable():
+            click.echo(f"{at}  {location}: {message}")
+        return
+    for held in q.entries():
+        first = next((f["message"] for f in held.findings if f["severity"] == "Violation"), "")
+        click.echo(f"{held.key}\t{held.location}\t{first}")
+    click.echo(f"{q.count()} quarantined", err=True)
+
+
+@quarantine_group.command("show")
+@click.argument("key")
+@setting_option("store")
+@click.option("--output", type=click.Choice(["text", "turtle", "json"]), default="text")
+def quarantine_show(key: str, output: str, **options: Any) -> None:
+    """The record, its findings and how to fix them."""
+    held = Quarantine(_settings(**options).store).get(key)
+    if held is None:
+        raise click.ClickException(f"no quarantined record {key!r}; see `ldpub quarantine list`")
+    findings = [Finding(**f) for f in held.findings]
+    if output != "text":
+        _print_report(findings, [], output)
+        return
+    click.echo(f"{held.key}  from {held.location}, held since {held.quarantined_at}")
+    click.echo(f"title: {held.title}")
+    _print_report(findings, [], "text")
+    click.echo("\nFix the source record and ingest it again; it is published once it conforms.")
+
+
+@main.command("export")
+@common
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nq", help="Serialisation.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout).")
+def export_command(fmt: str, output: Path | None, **options: Any) -> None:
+    """Stream the published dataset (the newest snapshot; safe while an ingest runs)."""
+    settings = _settings(**options)
+    try:
+        if output:
+            with open(output, "wb") as stream:
+                export(settings, fmt, stream)
+        else:
+            export(settings, fmt, sys.stdout.buffer)
+    except StoreMissing as exc:
+        raise StoreError(str(exc)) from exc
+
+
+@main.command("serve")
+@common
+@setting_option("host")
+@setting_option("port", type=int)
+@setting_option("workers", type=int)
+def serve_command(**options: Any) -> None:
+    """Serve the published data over HTTP with gunicorn (sync workers, killable requests)."""
+    from .serving import serve
+
+    serve(_settings(**options))
+
+
+@main.command("demo")
+@common
+@setting_option("host")
+@setting_option("port", type=int)
+@setting_option("workers", type=int)
+def demo_command(**options: Any) -> None:
+    """Ingest the bundled real sample records, then serve them."""
+    from .serving import serve
+
+    settings = _settings(**options)
+    samples = resources.files("ld").joinpath("data/samples")
+    paths = sorted(Path(str(samples.joinpath(p.name))) for p in samples.iterdir() if p.is_file())
+    try:
+        summary = ingest(settings, paths, None, None)
+    except StoreBusy as exc:
+        raise StoreError(str(exc)) from exc
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"Try: curl -L -H 'Accept: text/turtle' {settings.base}id/thesis/uk.bl.ethos.232781")
+    serve(settings)
+
+
+@main.command("settings")
+def settings_command() -> None:
+    """Print every setting with its environment variable and default (Markdown)."""
+    click.echo(settings_table_markdown())

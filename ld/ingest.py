@@ -1,0 +1,257 @@
+"""Read -> map -> validate -> publish or quarantine, with counts that reconcile.
+
+Mapping and SHACL validation run in worker processes (one per core by default), a batch
+at a time; the parent alone reads the sources and writes the store, since Oxigraph
+allows one writer.  The workers never touch the store, and are started by forkserver,
+so no database handle is ever inherited through a fork.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .config import Settings
+from .mapping import Mapper
+from .ntriples import lines as nt_lines
+from .quarantine import Quarantine
+from .records import ReadError, Record
+from .sources import read_file
+from .store import WritableStore
+from .validation import Finding, is_publishable, validate_batch
+
+SNAPSHOT_EVERY_SECONDS = 60
+UNIQUE_SHAPE = "https://w3id.org/ldpub/shapes#uniqueIdentifier"
+SPARQL_COMPONENT = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
+IDENTIFIER = "http://purl.org/dc/terms/identifier"
+
+
+@dataclass
+class Processed:
+    """One record after mapping and validation, ready to publish or hold."""
+
+    key: str
+    graph: str
+    thesis: str
+    identifier: str
+    title: str | None
+    location: str
+    content_hash: str
+    ntriples: str
+    findings: list[Finding]
+    record: dict
+
+
+@dataclass
+class Summary:
+    """What happened to every record read; read == published + quarantined + unreadable."""
+
+    read: int = 0
+    published_new: int = 0
+    published_updated: int = 0
+    unchanged: int = 0
+    with_warnings: int = 0
+    quarantined: int = 0
+    unreadable: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def published(self) -> int:
+        return self.published_new + self.published_updated + self.unchanged
+
+    def reconciles(self) -> bool:
+        return self.read == self.published + self.quarantined + self.unreadable
+
+    def lines(self) -> list[str]:
+        rate = self.read / self.seconds if self.seconds else 0.0
+        return [
+            f"read:        {self.read}  ({self.seconds:.1f} s, {rate:.0f} records/s)",
+            f"published:   {self.published}  (new {self.published_new}, updated "
+            f"{self.published_updated}, unchanged {self.unchanged})",
+            f"  with warnings: {self.with_warnings}",
+            f"quarantined: {self.quarantined}  (see `ldpub quarantine list`)",
+            f"unreadable:  {self.unreadable}",
+            "counts reconcile" if self.reconciles() else "COUNTS DO NOT RECONCILE (a bug: please report)",
+        ]
+
+    @property
+    def exit_code(self) -> int:
+        """0: everything published; 1: something quarantined or unreadable."""
+        return 0 if self.quarantined == 0 and self.unreadable == 0 else 1
+
+
+@cache
+def _mapper(base: str, license_iri: str) -> Mapper:
+    return Mapper(base, license_iri)
+
+
+def process_batch(records: list[Record], base: str, license_iri: str, engine: str, modified: datetime) -> list[Processed]:
+    """Map and validate one batch (runs in a worker process)."""
+    mapper = _mapper(base, license_iri)
+    mapped = [mapper.map(r, modified) for r in records]
+    findings = validate_batch(mapped, engine)
+    return [
+        Processed(
+            key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
+            title=r.title, location=str(r.location), content_hash=r.content_hash(),
+            ntriples=nt_lines(m.triples), findings=findings[m.key], record=r.content(),
+        )
+        for r, m in zip(records, mapped, strict=True)
+    ]  # fmt: skip
+
+
+def batches(items: Iterable[Record | ReadError], size: int, on_error: Callable[[ReadError], None]) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for item in items:
+        if isinstance(item, ReadError):
+            on_error(item)
+            continue
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Ingest:
+    """One ingest run into one store."""
+
+    def __init__(self, settings: Settings, store: WritableStore, quarantine: Quarantine,
+                 fmt: str | None = None, progress: bool | None = None) -> None:  # fmt: skip
+        self.settings = settings
+        self.store = store
+        self.quarantine = quarantine
+        self.fmt = fmt
+        self.summary = Summary()
+        self.seen: dict[str, tuple[str, str]] = {}  # key -> (content hash, location) in this run
+        self.progress = tqdm(unit=" records", disable=None if progress is None else not progress,
+                             file=sys.stderr)  # fmt: skip
+        self.modified = datetime.now(UTC)
+
+    def run(self, paths: Iterable[Path]) -> Summary:
+        start = time.monotonic()
+        last_snapshot = start
+        for results in self._processed(paths):
+            self._commit(results)
+            if time.monotonic() - last_snapshot > SNAPSHOT_EVERY_SECONDS:
+                self.store.publish_snapshot()
+                last_snapshot = time.monotonic()
+        self.store.publish_snapshot()
+        self.progress.close()
+        self.summary.seconds = time.monotonic() - start
+        return self.summary
+
+    def _records(self, paths: Iterable[Path]) -> Iterator[Record | ReadError]:
+        for path in paths:
+            yield from read_file(Path(path), self.fmt)
+
+    def _on_error(self, error: ReadError) -> None:
+        self.summary.read += 1
+        self.summary.unreadable += 1
+        self.summary.errors.append(str(error))
+        self.quarantine.log_unreadable([error])
+        tqdm.write(f"unreadable: {error}", file=sys.stderr)
+
+    def _processed(self, paths: Iterable[Path]) -> Iterator[list[Processed]]:
+        s = self.settings
+        work = batches(self._records(paths), s.batch_size, self._on_error)
+        args = (s.base, s.license, s.shacl_engine, self.modified)
+        jobs = s.jobs or os.cpu_count() or 1
+        if jobs == 1:
+            for batch in work:
+                yield process_batch(batch, *args)
+            return
+        yield from _in_pool(work, args, jobs)
+
+    def _commit(self, results: list[Processed]) -> None:
+        """Decide each record's fate, then write the batch in as few transactions as possible."""
+        new: list[tuple[str, str]] = []
+        changed: list[tuple[str, str]] = []
+        held, released = [], []
+        in_batch: set[str] = set()
+        for p in results:
+            self.summary.read += 1
+            self.progress.update(1)
+            self._dataset_checks(p)
+            if not is_publishable(p.findings):
+                held.append((p.key, p.location, p.title, p.findings, p.record, p.ntriples))
+                self.summary.quarantined += 1
+                continue
+            released.append(p.key)
+            if any(f.severity == "Warning" for f in p.findings):
+                self.summary.with_warnings += 1
+            if p.graph in in_batch:  # the same record twice in one batch
+                self.summary.unchanged += 1
+                continue
+            in_batch.add(p.graph)
+            self._route(p, new, changed)
+        self.store.add_records(new)
+        self.store.replace_records(changed)
+        self.quarantine.hold(held)
+        self.quarantine.release(released)
+
+    def _route(self, p: Processed, new: list, changed: list) -> None:
+        previous = self.store.content_hash(p.graph)
+        if previous == p.content_hash:
+            self.summary.unchanged += 1
+        elif previous is None:
+            new.append((p.graph, p.ntriples))
+            self.summary.published_new += 1
+        else:
+            changed.append((p.graph, p.ntriples))
+            self.summary.published_updated += 1
+
+    def _dataset_checks(self, p: Processed) -> None:
+        """Check 1's dataset-wide half (unique identifier), against this run and the store's index."""
+        earlier = self.seen.get(p.key)
+        if earlier and earlier[0] != p.content_hash:
+            p.findings.append(_duplicate(p, f"a different record with this identifier was read at {earlier[1]}"))
+        elif not earlier:
+            self.seen[p.key] = (p.content_hash, p.location)
+        others = self.store.graphs_with_identifier(p.identifier) - {p.graph}
+        if others:
+            p.findings.append(_duplicate(p, f"already published as {sorted(others)[0]}"))
+
+
+def _duplicate(p: Processed, detail: str) -> Finding:
+    return Finding(
+        key=p.key, severity="Violation", focus=p.thesis, path=IDENTIFIER, value=p.identifier,
+        message=f"Identifier {p.identifier} is not unique: {detail}. Two records claim the same "
+                "EThOS ID; keep the right one and re-ingest.",
+        shape=UNIQUE_SHAPE, component=SPARQL_COMPONENT,
+    )  # fmt: skip
+
+
+def _in_pool(work: Iterator[list[Record]], args: tuple, jobs: int) -> Iterator[list[Processed]]:
+    """Results in input order, with at most 2 batches per worker in flight (bounded memory)."""
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(jobs) as pool:
+        pending: deque = deque()
+        for batch in work:
+            pending.append(pool.apply_async(process_batch, (batch, *args)))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def ingest(settings: Settings, paths: Iterable[Path], fmt: str | None = None, progress: bool | None = None) -> Summary:
+    """Ingest files into the store named by settings; the library entry point behind `ldpub ingest`."""
+    with WritableStore(settings.store, settings.base) as store:
+        quarantine = Quarantine(settings.store)
+        try:
+            return Ingest(settings, store, quarantine, fmt, progress).run(paths)
+        finally:
+            quarantine.close()

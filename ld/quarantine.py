@@ -1,0 +1,113 @@
+"""Records held back: kept durably with their SHACL report, out of public view.
+
+SQLite beside the store (standard library, transactional, one file).  Read errors are
+logged here too, so that nothing read is ever lost without a trace.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .records import ReadError
+from .validation import Finding
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    location TEXT NOT NULL,
+    title TEXT,
+    quarantined_at TEXT NOT NULL,
+    findings TEXT NOT NULL,
+    record TEXT NOT NULL,
+    ntriples TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS unreadable (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    location TEXT NOT NULL,
+    message TEXT NOT NULL,
+    logged_at TEXT NOT NULL,
+    UNIQUE (location, message)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Held:
+    """One quarantined record as listed and shown."""
+
+    key: str
+    location: str
+    title: str | None
+    quarantined_at: str
+    findings: list[dict]
+    record: dict
+    ntriples: str
+
+
+class Quarantine:
+    def __init__(self, root: Path) -> None:
+        Path(root).mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(Path(root) / "quarantine.sqlite", timeout=30)
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def hold(self, items: Iterable[tuple[str, str, str | None, list[Finding], dict, str]]) -> None:
+        """Store (key, location, title, findings, record, ntriples) rows; replaces older entries."""
+        now = _now()
+        rows = [
+            (key, location.split(",")[0], location, title, now,
+             json.dumps([f.as_dict() for f in findings], ensure_ascii=False),
+             json.dumps(record, ensure_ascii=False, default=str), nt)
+            for key, location, title, findings, record, nt in items
+        ]  # fmt: skip
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO quarantine VALUES (?,?,?,?,?,?,?,?)", rows)
+
+    def release(self, keys: Iterable[str]) -> None:
+        """Forget records that have since been published."""
+        with self.db:
+            self.db.executemany("DELETE FROM quarantine WHERE key = ?", [(k,) for k in keys])
+
+    def log_unreadable(self, errors: Iterable[ReadError]) -> None:
+        now = _now()
+        rows = [(e.location.source, str(e.location), e.message, now) for e in errors]
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO unreadable (source, location, message, logged_at) VALUES (?,?,?,?)", rows
+            )
+
+    def entries(self) -> Iterator[Held]:
+        for row in self.db.execute("SELECT key, location, title, quarantined_at, findings, record, ntriples "
+                                   "FROM quarantine ORDER BY quarantined_at, key"):  # fmt: skip
+            yield _held(row)
+
+    def get(self, key: str) -> Held | None:
+        row = self.db.execute(
+            "SELECT key, location, title, quarantined_at, findings, record, ntriples FROM quarantine WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return _held(row) if row else None
+
+    def unreadable(self) -> list[tuple[str, str, str]]:
+        return self.db.execute("SELECT location, message, logged_at FROM unreadable ORDER BY id").fetchall()
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+
+
+def _held(row: tuple) -> Held:
+    key, location, title, at, findings, record, nt = row
+    return Held(key, location, title, at, json.loads(findings), json.loads(record), nt)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,63 @@
+"""One registry of RDF serialisers, shared by content negotiation, URL suffixes and export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .vocab import PREFIXES, own_terms
+
+
+@dataclass(frozen=True)
+class Renderer:
+    suffix: str
+    media_type: str
+    render: Callable[[list[ox.Triple], str], bytes]  # (triples, base) -> body
+
+
+def prefixes(base: str) -> dict[str, str]:
+    names = {k: str(v) for k, v in PREFIXES.items()}
+    names["ldpub"] = str(own_terms(base))
+    return names
+
+
+def _oxigraph(fmt: ox.RdfFormat, with_prefixes: bool) -> Callable[[list[ox.Triple], str], bytes]:
+    def render(triples: list[ox.Triple], base: str) -> bytes:
+        extra = {"prefixes": prefixes(base)} if with_prefixes else {}
+        return ox.serialize(triples, format=fmt, **extra) or b""
+
+    return render
+
+
+def jsonld_context(base: str) -> dict:
+    """The compact JSON-LD context: the project's prefixes, nothing fetched from the network."""
+    return {"@context": {name: iri for name, iri in sorted(prefixes(base).items())}}
+
+
+def _jsonld(triples: list[ox.Triple], base: str) -> bytes:
+    """Compact JSON-LD with the prefixes as context (rdflib compacts; no remote context is read)."""
+    graph = Graph()
+    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    graph.parse(data=nt.decode("utf-8"), format="nt")
+    text = graph.serialize(format="json-ld", context=jsonld_context(base)["@context"], auto_compact=True)
+    return json.dumps(json.loads(text), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+RENDERERS: dict[str, Renderer] = {
+    "ttl": Renderer("ttl", "text/turtle", _oxigraph(ox.RdfFormat.TURTLE, True)),
+    "jsonld": Renderer("jsonld", "application/ld+json", _jsonld),
+    "nt": Renderer("nt", "application/n-triples", _oxigraph(ox.RdfFormat.N_TRIPLES, False)),
+    "rdf": Renderer("rdf", "application/rdf+xml", _oxigraph(ox.RdfFormat.RDF_XML, True)),
+}
+
+
+def by_media_type() -> dict[str, Renderer]:
+    return {r.media_type: r for r in RENDERERS.values()}
+
+
+def triples_of(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    return [q.triple for q in quads]

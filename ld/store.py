@@ -1,0 +1,171 @@
+"""The on-disk store: embedded Oxigraph (RocksDB), one named graph per record.
+
+Layout under the store directory::
+
+    primary/     the only database ingest writes (one writer at a time: write.lock)
+    snapshots/   read-only checkpoints the web workers open (hard links, cheap)
+    CURRENT      name of the newest snapshot, replaced atomically after each ingest
+    quarantine.sqlite   records held back with their reports (ld/quarantine.py)
+
+Why snapshots: Oxigraph allows one writing process, opening a database read-only while
+another process writes it is undefined behaviour, and a database opened before a fork
+corrupts.  Ingest therefore writes ``primary`` alone and publishes a checkpoint; each
+web worker opens the newest checkpoint read-only, in its own process, after the fork,
+and moves to a newer one when CURRENT changes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .vocab import own_terms
+
+KEEP_SNAPSHOTS = 3
+DCTERMS_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
+
+
+class StoreBusy(Exception):
+    """Another process is writing the store."""
+
+
+class StoreMissing(Exception):
+    """No published data at that path yet."""
+
+
+class WritableStore:
+    """The primary database, for ingest and maintenance commands (one process at a time)."""
+
+    def __init__(self, root: Path, base: str) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.root / "write.lock", "a+")  # noqa: SIM115 - held for our lifetime
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._lock.close()
+            raise StoreBusy(f"{self.root} is being written by another ldpub process; wait for it to finish") from exc
+        self.db = ox.Store(str(self.root / "primary"))
+        self.hash_predicate = ox.NamedNode(str(own_terms(base).contentHash))
+
+    def close(self) -> None:
+        self.db.flush()
+        del self.db
+        fcntl.flock(self._lock, fcntl.LOCK_UN)
+        self._lock.close()
+
+    def content_hash(self, graph: str) -> str | None:
+        """The content digest stored with a published record, None when not published."""
+        node = ox.NamedNode(graph)
+        for quad in self.db.quads_for_pattern(node, self.hash_predicate, None, node):
+            return quad.object.value
+        return None
+
+    def graphs_with_identifier(self, identifier: str) -> set[str]:
+        """Named graphs whose thesis carries this dcterms:identifier (the uniqueness index)."""
+        found = self.db.quads_for_pattern(None, DCTERMS_IDENTIFIER, ox.Literal(identifier), None)
+        return {q.graph_name.value for q in found if isinstance(q.graph_name, ox.NamedNode)}
+
+    def add_records(self, records: Iterable[tuple[str, str]]) -> None:
+        """Insert new records, (graph IRI, N-Triples) pairs, in one transaction (all or nothing)."""
+        nquads = "".join(in_graph(ntriples, graph) for graph, ntriples in records)
+        if nquads:
+            self.db.load(nquads, format=ox.RdfFormat.N_QUADS)
+
+    def replace_records(self, records: Iterable[tuple[str, str]]) -> None:
+        """Drop and rewrite records' graphs in one SPARQL update: a crash leaves old or new, never half."""
+        records = list(records)
+        if not records:
+            return
+        drops = " ".join(f"DROP SILENT GRAPH <{graph}> ;" for graph, _ in records)
+        body = "".join(f"GRAPH <{graph}> {{\n{nt}}}\n" for graph, nt in records)
+        self.db.update(f"{drops}\nINSERT DATA {{\n{body}}}")
+
+    def drop_graph(self, graph: str) -> None:
+        self.db.update(f"DROP SILENT GRAPH <{ox.NamedNode(graph).value}>")
+
+    def publish_snapshot(self) -> Path:
+        """Checkpoint primary for the web workers and point CURRENT at it."""
+        self.db.flush()
+        snapshots = self.root / "snapshots"
+        snapshots.mkdir(exist_ok=True)
+        name = f"{time.time_ns()}"
+        self.db.backup(str(snapshots / name))
+        tmp = self.root / "CURRENT.tmp"
+        tmp.write_text(name)
+        os.replace(tmp, self.root / "CURRENT")
+        _prune(snapshots, keep=KEEP_SNAPSHOTS)
+        return snapshots / name
+
+    def __enter__(self) -> WritableStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def in_graph(ntriples: str, graph: str) -> str:
+    """N-Triples lines (each ending ' .') as N-Quads lines in one named graph."""
+    suffix = f" <{graph}> .\n"
+    return "".join(line[:-2] + suffix for line in ntriples.splitlines() if line)
+
+
+def _prune(snapshots: Path, keep: int) -> None:
+    """Remove all but the newest `keep` snapshots; workers re-open the newest on their next request."""
+    names = sorted((p for p in snapshots.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+    for old in names[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def current_snapshot(root: Path) -> Path | None:
+    try:
+        name = (Path(root) / "CURRENT").read_text().strip()
+    except FileNotFoundError:
+        return None
+    return Path(root) / "snapshots" / name
+
+
+class ReadStore:
+    """Per-process read access to the newest snapshot; reopens when ingest publishes a newer one."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._path: Path | None = None
+        self._db: ox.Store | None = None
+        self._pid = os.getpid()
+
+    @property
+    def db(self) -> ox.Store:
+        """The open snapshot, checked against CURRENT on every use (one small file read)."""
+        if self._pid != os.getpid():  # never use a handle inherited through fork
+            self._db, self._path, self._pid = None, None, os.getpid()
+        newest = current_snapshot(self.root)
+        if newest is None:
+            raise StoreMissing(f"no published data in {self.root}: run `ldpub ingest FILE` first")
+        if newest != self._path or self._db is None:
+            self._db = ox.Store.read_only(str(newest))
+            self._path = newest
+        return self._db
+
+    def quads(self, graph: str) -> Iterator[ox.Quad]:
+        node = ox.NamedNode(graph)
+        return self.db.quads_for_pattern(None, None, None, node)
+
+    def has_graph(self, graph: str) -> bool:
+        return self.db.contains_named_graph(ox.NamedNode(graph))
+
+
+@contextmanager
+def open_for_writing(root: Path, base: str) -> Iterator[WritableStore]:
+    store = WritableStore(root, base)
+    try:
+        yield store
+    finally:
+        store.close()

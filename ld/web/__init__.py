@@ -1,0 +1,24 @@
+"""Flask application factory.  Nothing opens the store at import time or before a fork."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..config import Settings, load_settings
+from ..store import ReadStore
+from . import errors, records
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """A WSGI app over the newest published snapshot of the store named in settings."""
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        LDPUB=settings,
+        MAX_CONTENT_LENGTH=1 << 20,  # read-only service: no large bodies, ever
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["ldpub.store"] = ReadStore(settings.store)  # opens lazily, per process
+    errors.init_app(app)
+    app.register_blueprint(records.bp)
+    return app

@@ -1,0 +1,31 @@
+"""One error body for the whole service, with a message that says what to do next."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..store import StoreMissing
+
+
+def _body(status: int, title: str, detail: str) -> Response:
+    if request.accept_mimetypes.best == "application/json":
+        response = jsonify({"status": status, "title": title, "detail": detail})
+    else:
+        response = Response(f"{status} {title}\n\n{detail}\n", mimetype="text/plain")
+    response.status_code = status
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        response = _body(exc.code or 500, exc.name, exc.description or "")
+        for key, value in (exc.get_headers() if exc.response is None else []):
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
+
+    @app.errorhandler(StoreMissing)
+    def no_data(exc: StoreMissing) -> Response:
+        return _body(503, "No data published yet", str(exc))
