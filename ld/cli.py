@@ -158,16 +158,17 @@ def quarantine_list(unreadable: bool, **options: Any) -> None:
 @click.option("--output", type=click.Choice(["text", "turtle", "json"]), default="text")
 def quarantine_show(key: str, output: str, **options: Any) -> None:
     """The record, its findings and how to fix them."""
-    held = Quarantine(_settings(**options).store).get(key)
-    if held is None:
+    versions = Quarantine(_settings(**options).store).get(key)
+    if not versions:
         raise click.ClickException(f"no quarantined record {key!r}; see `ldpub quarantine list`")
-    findings = [Finding(**f) for f in held.findings]
+    findings = [Finding(**f) for held in versions for f in held.findings]
     if output != "text":
         _print_report(findings, [], output)
         return
-    click.echo(f"{held.key}  from {held.location}, held since {held.quarantined_at}")
-    click.echo(f"title: {held.title}")
-    _print_report(findings, [], "text")
+    for held in versions:
+        click.echo(f"{held.key}  from {held.location}, held since {held.quarantined_at}")
+        click.echo(f"title: {held.title}")
+        _print_report([Finding(**f) for f in held.findings], [], "text")
     click.echo("\nFix the source record and ingest it again; it is published once it conforms.")
 
 

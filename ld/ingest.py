@@ -28,10 +28,9 @@ from .quarantine import Quarantine
 from .records import ReadError, Record
 from .sources import read_file
 from .store import WritableStore
-from .validation import Finding, is_publishable, validate_batch
+from .validation import UNIQUE_SHAPE, Finding, is_publishable, validate_batch
 
 SNAPSHOT_EVERY_SECONDS = 60
-UNIQUE_SHAPE = "https://w3id.org/ldpub/shapes#uniqueIdentifier"
 SPARQL_COMPONENT = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
 IDENTIFIER = "http://purl.org/dc/terms/identifier"
 
@@ -105,9 +104,9 @@ def process_batch(records: list[Record], base: str, license_iri: str, engine: st
         Processed(
             key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
             title=r.title, location=str(r.location), content_hash=r.content_hash(),
-            ntriples=nt_lines(m.triples), findings=findings[m.key], record=r.content(),
+            ntriples=nt_lines(m.triples), findings=found, record=r.content(),
         )
-        for r, m in zip(records, mapped, strict=True)
+        for r, m, found in zip(records, mapped, findings, strict=True)
     ]  # fmt: skip
 
 
@@ -199,8 +198,8 @@ class Ingest:
             self._route(p, new, changed)
         self.store.add_records(new)
         self.store.replace_records(changed)
-        self.quarantine.hold(held)
         self.quarantine.release(released)
+        self.quarantine.hold(held)
 
     def _route(self, p: Processed, new: list, changed: list) -> None:
         previous = self.store.content_hash(p.graph)

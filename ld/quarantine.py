@@ -14,18 +14,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .records import ReadError
-from .validation import Finding
+from .validation import UNIQUE_SHAPE, Finding
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quarantine (
-    key TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
     source TEXT NOT NULL,
     location TEXT NOT NULL,
     title TEXT,
     quarantined_at TEXT NOT NULL,
     findings TEXT NOT NULL,
     record TEXT NOT NULL,
-    ntriples TEXT NOT NULL
+    ntriples TEXT NOT NULL,
+    duplicate INTEGER NOT NULL,
+    PRIMARY KEY (key, location)
 );
 CREATE TABLE IF NOT EXISTS unreadable (
     id INTEGER PRIMARY KEY,
@@ -66,16 +68,21 @@ class Quarantine:
         rows = [
             (key, location.split(",")[0], location, title, now,
              json.dumps([f.as_dict() for f in findings], ensure_ascii=False),
-             json.dumps(record, ensure_ascii=False, default=str), nt)
+             json.dumps(record, ensure_ascii=False, default=str), nt,
+             int(any(f.shape == UNIQUE_SHAPE for f in findings)))
             for key, location, title, findings, record, nt in items
         ]  # fmt: skip
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO quarantine VALUES (?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO quarantine VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
     def release(self, keys: Iterable[str]) -> None:
-        """Forget records that have since been published."""
+        """Forget held versions of records that have since been published.
+
+        Rival records refused for claiming an already used identifier stay held: publishing
+        the rightful record does not settle them.
+        """
         with self.db:
-            self.db.executemany("DELETE FROM quarantine WHERE key = ?", [(k,) for k in keys])
+            self.db.executemany("DELETE FROM quarantine WHERE key = ? AND duplicate = 0", [(k,) for k in keys])
 
     def log_unreadable(self, errors: Iterable[ReadError]) -> None:
         now = _now()
@@ -90,12 +97,14 @@ class Quarantine:
                                    "FROM quarantine ORDER BY quarantined_at, key"):  # fmt: skip
             yield _held(row)
 
-    def get(self, key: str) -> Held | None:
-        row = self.db.execute(
-            "SELECT key, location, title, quarantined_at, findings, record, ntriples FROM quarantine WHERE key = ?",
+    def get(self, key: str) -> list[Held]:
+        """Every held version of a record (rival duplicates share the key)."""
+        rows = self.db.execute(
+            "SELECT key, location, title, quarantined_at, findings, record, ntriples FROM quarantine WHERE key = ?"
+            " ORDER BY location",
             (key,),
-        ).fetchone()
-        return _held(row) if row else None
+        ).fetchall()
+        return [_held(row) for row in rows]
 
     def unreadable(self) -> list[tuple[str, str, str]]:
         return self.db.execute("SELECT location, message, logged_at FROM unreadable ORDER BY id").fetchall()

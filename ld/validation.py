@@ -27,6 +27,7 @@ SHAPES_DIR = PROJECT_ROOT / "shapes"
 RECORD_SHAPES = ("prefixes.ttl", "thesis.ttl", "agents.ttl", "concepts.ttl", "document.ttl")
 DATASET_SHAPES = ("prefixes.ttl", "dataset.ttl")
 _SUFFIX = "#ldpub-r"
+UNIQUE_SHAPE = "https://w3id.org/ldpub/shapes#uniqueIdentifier"
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
@@ -105,14 +106,30 @@ def run_engine(ntriples: str, engine: str, names: tuple[str, ...] = RECORD_SHAPE
     )[1]
 
 
-def validate_batch(batch: Sequence[Mapped], engine: str = "turbo") -> dict[str, list[Finding]]:
-    """Findings per record key (every key present, possibly with an empty list)."""
-    report = run_engine(batch_ntriples(batch), engine)
-    findings: dict[str, list[Finding]] = {m.key: [] for m in batch}
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        index, finding = _finding(report, result, batch)
-        findings[batch[index].key].append(finding)
-    return findings
+def validate_batch(batch: Sequence[Mapped], engine: str = "turbo") -> list[list[Finding]]:
+    """Findings for each record, in batch order (a record with nothing to report gets [])."""
+    results: list[list[Finding]] = [[] for _ in batch]
+    for group in _unique_key_groups(batch):
+        members = [batch[i] for i in group]
+        report = run_engine(batch_ntriples(members), engine)
+        for result in report.subjects(RDF.type, SH.ValidationResult):
+            index, finding = _finding(report, result, members)
+            results[group[index]].append(finding)
+    return results
+
+
+def _unique_key_groups(batch: Sequence[Mapped]) -> list[list[int]]:
+    """Split the batch so that no group holds one thesis twice (it would merge in the graph)."""
+    groups: list[tuple[set[str], list[int]]] = []
+    for index, mapped in enumerate(batch):
+        for keys, members in groups:
+            if mapped.key not in keys:
+                keys.add(mapped.key)
+                members.append(index)
+                break
+        else:
+            groups.append(({mapped.key}, [index]))
+    return [members for _, members in groups]
 
 
 def _finding(report: Graph, result: Node, batch: Sequence[Mapped]) -> tuple[int, Finding]:

@@ -1,0 +1,106 @@
+"""Ingest: publish or quarantine, idempotent re-ingest, replacement, and counts that reconcile."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ld.config import Settings
+from ld.ingest import ingest
+from ld.quarantine import Quarantine
+from ld.sources.ethos_csv import COLUMNS_2021
+from ld.store import ReadStore
+
+from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
+
+DOC = f"{BASE}doc/thesis/uk.bl.ethos.232781"
+MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
+
+
+def csv_file(tmp_path: Path, rows: list[dict], name: str = "dump.csv") -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, COLUMNS_2021, lineterminator="\n", restval=" ")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / name
+    path.write_text(buffer.getvalue(), "utf-8")
+    return path
+
+
+def thesis(n: int, **extra: str) -> dict:
+    return {"Title": f"Thesis {n}", "Author": f"Author{n}, A.", "Institution": "University of Leeds", "Date": "2001",
+            "Qualification": "Thesis (Ph.D.)", "Abstract": "Text.",
+            "EThOS URL": f"https://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.{n}", **extra}  # fmt: skip
+
+
+def quads(settings: Settings, graph: str) -> set:
+    return set(ReadStore(settings.store).quads(graph))
+
+
+def modified(settings: Settings, graph: str) -> str:
+    db = ReadStore(settings.store).db
+    (quad,) = db.quads_for_pattern(ox.NamedNode(graph), MODIFIED, None, ox.NamedNode(graph))
+    return quad.object.value
+
+
+def test_samples_publish_and_reconcile(published: Settings) -> None:
+    assert quads(published, DOC)
+    assert ReadStore(published.store).has_graph(DOC)
+
+
+def test_same_file_twice_changes_nothing(published: Settings) -> None:
+    before = quads(published, DOC)
+    summary = ingest(published, [TEXT_SAMPLE, CSV_SAMPLE], progress=False)
+    assert (summary.unchanged, summary.published_new, summary.published_updated) == (2, 0, 0)
+    assert quads(published, DOC) == before  # modification time included
+
+
+def test_changed_record_replaces_its_graph(settings: Settings, tmp_path: Path) -> None:
+    ingest(settings, [csv_file(tmp_path, [thesis(1)])], progress=False)
+    graph = f"{BASE}doc/thesis/uk.bl.ethos.1"
+    first = modified(settings, graph)
+    summary = ingest(settings, [csv_file(tmp_path, [thesis(1, Title="Corrected title")])], progress=False)
+    assert summary.published_updated == 1
+    titles = [q.object.value for q in quads(settings, graph) if q.predicate.value.endswith("/title")]
+    assert titles == ["Corrected title"]
+    assert modified(settings, graph) >= first
+
+
+def test_violations_are_quarantined_with_report_and_counts_reconcile(settings: Settings, tmp_path: Path) -> None:
+    rows = [thesis(1), thesis(2, Date="1500"), thesis(3, **{"Author ISNI": "https://isni.org/isni/0000000136122594"})]
+    path = csv_file(tmp_path, rows)
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write('"broken,"row\n')  # a row with the wrong number of fields
+    summary = ingest(settings, [path], progress=False)
+    assert (summary.read, summary.published, summary.quarantined, summary.unreadable) == (4, 1, 2, 1)
+    assert summary.reconciles() and summary.exit_code == 1
+    q = Quarantine(settings.store)
+    held = {h.key: h for h in q.entries()}
+    assert set(held) == {"uk.bl.ethos.2", "uk.bl.ethos.3"}
+    assert any("before 1600" in f["message"] for f in held["uk.bl.ethos.2"].findings)
+    assert any("check character" in f["message"] for f in held["uk.bl.ethos.3"].findings)
+    assert held["uk.bl.ethos.2"].location.endswith("row 3 (line 3)")
+    assert not ReadStore(settings.store).has_graph(f"{BASE}doc/thesis/uk.bl.ethos.2")  # out of public view
+    assert len(q.unreadable()) == 1 and "row 5" in q.unreadable()[0][0]
+
+
+def test_fixed_record_leaves_quarantine(settings: Settings, tmp_path: Path) -> None:
+    ingest(settings, [csv_file(tmp_path, [thesis(2, Date="1500")])], progress=False)
+    ingest(settings, [csv_file(tmp_path, [thesis(2, Date="1950")])], progress=False)
+    assert Quarantine(settings.store).count() == 0
+
+
+def test_two_different_records_with_one_ethos_id_are_not_both_published(settings: Settings, tmp_path: Path) -> None:
+    summary = ingest(settings, [csv_file(tmp_path, [thesis(7), thesis(7, Title="Impostor")])], progress=False)
+    assert (summary.published, summary.quarantined) == (1, 1)
+    (held,) = Quarantine(settings.store).entries()
+    assert any("not unique" in f["message"] for f in held.findings)
+
+
+def test_worker_processes_give_the_same_result(settings: Settings, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, [thesis(n) for n in range(1, 60)] + [thesis(99, Date="1066")])
+    summary = ingest(settings.with_(jobs=2, batch_size=7), [path], progress=False)
+    assert (summary.published, summary.quarantined) == (59, 1) and summary.reconciles()
