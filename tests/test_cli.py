@@ -1,0 +1,76 @@
+"""The `ldpub` command line: exit codes, reports and listings a person acts on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+from ld.cli import main
+
+from .conftest import CSV_SAMPLE, TEXT_SAMPLE
+from .test_ingest import csv_file, thesis
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), env={"LDPUB_JOBS": "1"})
+    return result.exit_code, result.output
+
+
+def test_ingest_exit_codes_and_summary(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    code, out = run("ingest", "--store", store, "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE))
+    assert code == 0 and "published:   2" in out and "counts reconcile" in out
+    bad = csv_file(tmp_path, [thesis(5, Date="3000")])
+    code, out = run("ingest", "--store", store, "--no-progress", str(bad))
+    assert code == 1 and "quarantined: 1" in out
+
+
+def test_quarantine_list_and_show(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    run("ingest", "--store", store, "--no-progress", str(csv_file(tmp_path, [thesis(5, Date="3000")])))
+    code, out = run("quarantine", "list", "--store", store)
+    assert code == 0 and out.startswith("uk.bl.ethos.5\t") and "in the future" in out
+    code, out = run("quarantine", "show", "uk.bl.ethos.5", "--store", store)
+    assert code == 0 and "Violation" in out and "title: Thesis 5" in out and "row 2" in out
+    code, out = run("quarantine", "show", "uk.bl.ethos.5", "--store", store, "--output", "json")
+    assert json.loads(out)["findings"][0]["severity"] == "Violation"
+    code, _ = run("quarantine", "show", "nope", "--store", store)
+    assert code == 1
+
+
+def test_validate_reports_without_publishing(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, [thesis(1), thesis(2, Date="1500")])
+    code, out = run("validate", str(path))
+    assert code == 1
+    line = next(x for x in out.splitlines() if x.startswith("Violation"))
+    assert "uk.bl.ethos.2" in line and "row 3" in line and "issued" in line and "before 1600" in line
+    code, out = run("validate", "--output", "turtle", str(path))
+    report = Graph().parse(data=out.split("\n2 records")[0], format="turtle")
+    assert len(report) > 5
+    code, out = run("validate", str(CSV_SAMPLE))
+    assert code == 0 and "Warning" in out
+
+
+def test_export_round_trips(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    run("ingest", "--store", store, "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE))
+    out_nq, out_ttl = tmp_path / "all.nq", tmp_path / "all.ttl"
+    assert run("export", "--store", store, "--format", "nq", "-o", str(out_nq))[0] == 0
+    assert run("export", "--store", store, "--format", "ttl", "-o", str(out_ttl))[0] == 0
+    dataset = Dataset().parse(out_nq, format="nquads")
+    assert len(list(dataset.graphs())) >= 2
+    union = Graph().parse(out_ttl)
+    assert len(union) == len({(s, p, o) for s, p, o, _ in dataset.quads()})
+
+
+def test_export_of_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    code, out = run("export", "--store", str(tmp_path / "nothing"))
+    assert code == 3 and "ldpub ingest" in out
+
+
+def test_bad_base_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = run("ingest", "--base", "no-slash", "--store", str(tmp_path), str(CSV_SAMPLE))
+    assert code == 2 and "base" in out
