@@ -227,3 +227,7 @@ def demo_command(**options: Any) -> None:
 def settings_command() -> None:
     """Print every setting with its environment variable and default (Markdown)."""
     click.echo(settings_table_markdown())
+
+
+if __name__ == "__main__":
+    main()

@@ -68,7 +68,8 @@ class Mapper:
         self.license = URIRef(license_iri)
         self.ns = Namespace(base)
 
-    def map(self, record: Record, modified: datetime | None = None) -> Mapped:
+    def map(self, record: Record, modified: datetime | None = None, content_hash: str | None = None) -> Mapped:
+        """The record's triples; content_hash may be passed when the caller computed it already."""
         key = thesis_key(record)
         thesis = self.ns[f"id/thesis/{key}"]
         out = Mapped(key, self.ns[f"doc/thesis/{key}"], thesis)
@@ -80,6 +81,7 @@ class Mapper:
         self._subjects(record, thesis, add)
         self._links(record, thesis, add)
         self._document(record, out, modified or datetime.now(UTC), add)
+        add((out.graph, self.own.contentHash, Literal(content_hash or record.content_hash())))
         return out
 
     def _core(self, record: Record, key: str, thesis: URIRef, lang: str | None, add) -> None:
@@ -224,7 +226,6 @@ class Mapper:
         if loc.line is not None:
             add((doc, self.own.sourceLine, Literal(loc.line)))
         add((doc, self.own.mappedBy, Literal(f"ldpub {__version__}")))
-        add((doc, self.own.contentHash, Literal(record.content_hash())))
 
 
 def date_literal(value: str) -> Literal:

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from .vocab import own_terms
 
 KEEP_SNAPSHOTS = 3
+JOURNAL = "bulk-load.journal"
 DCTERMS_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 
@@ -54,6 +55,7 @@ class WritableStore:
             raise StoreBusy(f"{self.root} is being written by another ldpub process; wait for it to finish") from exc
         self.db = ox.Store(str(self.root / "primary"))
         self.hash_predicate = ox.NamedNode(str(own_terms(base).contentHash))
+        self.recovered = self._recover()
 
     def close(self) -> None:
         self.db.flush()
@@ -74,10 +76,35 @@ class WritableStore:
         return {q.graph_name.value for q in found if isinstance(q.graph_name, ox.NamedNode)}
 
     def add_records(self, records: Iterable[tuple[str, str]]) -> None:
-        """Insert new records, (graph IRI, N-Triples) pairs, in one transaction (all or nothing)."""
+        """Insert new records, (graph IRI, N-Triples) pairs, with Oxigraph's bulk loader.
+
+        The bulk loader is four times faster than a transactional load but not atomic, so
+        the batch's graph names go to a journal first; if the process dies mid-load, the
+        next writer drops those graphs (they were new, so nothing else is lost) and a
+        rerun loads them again.  Readers never see a half batch: they read snapshots,
+        taken between batches.
+        """
+        records = list(records)
+        if not records:
+            return
+        journal = self.root / JOURNAL
+        _write_durably(journal, "\n".join(graph for graph, _ in records))
         nquads = "".join(in_graph(ntriples, graph) for graph, ntriples in records)
-        if nquads:
-            self.db.load(nquads, format=ox.RdfFormat.N_QUADS)
+        self.db.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        journal.unlink()
+
+    def _recover(self) -> int:
+        """Drop the graphs of a bulk load that did not finish; return how many."""
+        journal = self.root / JOURNAL
+        if not journal.exists():
+            return 0
+        graphs = [g for g in journal.read_text("utf-8").splitlines() if g]
+        for start in range(0, len(graphs), 500):
+            chunk = graphs[start : start + 500]
+            self.db.update(" ".join(f"DROP SILENT GRAPH <{g}> ;" for g in chunk).rstrip(" ;"))
+        self.db.flush()
+        journal.unlink()
+        return len(graphs)
 
     def replace_records(self, records: Iterable[tuple[str, str]]) -> None:
         """Drop and rewrite records' graphs in one SPARQL update: a crash leaves old or new, never half."""
@@ -109,6 +136,15 @@ class WritableStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _write_durably(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(tmp, path)
 
 
 def in_graph(ntriples: str, graph: str) -> str:

@@ -20,6 +20,7 @@ from rdflib.term import Node
 
 from .config import PROJECT_ROOT
 from .mapping import Mapped
+from .ntriples import lines as nt_lines
 from .ntriples import term as nt_term
 from .vocab import SH
 
@@ -59,23 +60,20 @@ def shapes_graph(names: tuple[str, ...] = RECORD_SHAPES) -> Graph:
 
 def batch_ntriples(batch: Sequence[Mapped]) -> str:
     """All records of a batch as one N-Triples document, shared resources scoped per record."""
-    lines: list[str] = []
-    append = lines.append
-    for index, mapped in enumerate(batch):
-        local = _shared_subjects(mapped)
-        suffix = f"{_SUFFIX}{index}"
-        for s, p, o in mapped.triples:
-            append(f"{_scoped(s, local, suffix)} {nt_term(p)} {_scoped(o, local, suffix)} .")
-    return "\n".join(lines) + "\n"
+    return "".join(scoped_ntriples(m, nt_lines(m.triples), i) for i, m in enumerate(batch))
+
+
+def scoped_ntriples(mapped: Mapped, ntriples: str, index: int) -> str:
+    """A record's N-Triples with every shared resource renamed to a record-scoped IRI."""
+    for node in _shared_subjects(mapped):
+        iri = nt_term(node)
+        ntriples = ntriples.replace(iri, f"{iri[:-1]}{_SUFFIX}{index}>")
+    return ntriples
 
 
 def _shared_subjects(mapped: Mapped) -> set[Node]:
     own = str(mapped.thesis)
     return {s for s, _, _ in mapped.triples if s != mapped.graph and not str(s).startswith(own)}
-
-
-def _scoped(term: Node, local: set[Node], suffix: str) -> str:
-    return nt_term(URIRef(f"{term}{suffix}")) if term in local else nt_term(term)
 
 
 @cache
@@ -106,12 +104,17 @@ def run_engine(ntriples: str, engine: str, names: tuple[str, ...] = RECORD_SHAPE
     )[1]
 
 
-def validate_batch(batch: Sequence[Mapped], engine: str = "turbo") -> list[list[Finding]]:
-    """Findings for each record, in batch order (a record with nothing to report gets [])."""
+def validate_batch(batch: Sequence[Mapped], engine: str = "turbo", ntriples: Sequence[str] | None = None) -> list[list[Finding]]:
+    """Findings for each record, in batch order (a record with nothing to report gets []).
+
+    ntriples, when given, are the records' N-Triples already written for the store.
+    """
+    texts = ntriples if ntriples is not None else [nt_lines(m.triples) for m in batch]
     results: list[list[Finding]] = [[] for _ in batch]
     for group in _unique_key_groups(batch):
         members = [batch[i] for i in group]
-        report = run_engine(batch_ntriples(members), engine)
+        data = "".join(scoped_ntriples(batch[i], texts[i], n) for n, i in enumerate(group))
+        report = run_engine(data, engine)
         for result in report.subjects(RDF.type, SH.ValidationResult):
             index, finding = _finding(report, result, members)
             results[group[index]].append(finding)

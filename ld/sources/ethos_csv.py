@@ -24,6 +24,7 @@ COLUMNS_2018 = ("Title", "Author", "Institution", "Date", "Qualification", "EThO
 KNOWN = set(COLUMNS_2021)
 REQUIRED = {"Title", "Author", "Institution"}
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 # What a value in each typed column may look like; anything else means the row is shifted.
 _SHAPES = {
     "Date": re.compile(r"\s*(\d{4})?\s*"),
@@ -101,7 +102,7 @@ def _shape_problem(row: list[str], columns: list[str]) -> str | None:
         return (f"has {len(row)} fields where the header has {len(columns)}: an unescaped quote "
                 "(often at the start of the title) has shifted the columns; fix the quoting and re-ingest")
     for name, value in zip(columns, row, strict=True):
-        if any("\udc80" <= ch <= "\udcff" for ch in value):
+        if _UNDECODABLE.search(value):
             return f"column {name!r} is not valid UTF-8 (the dump is UTF-8; was it re-saved in another encoding?)"
         shape = _SHAPES.get(name)
         if shape and not shape.fullmatch(value):
