@@ -1,0 +1,169 @@
+"""Bad input and faults (shared/reference/security.md): fuzzed readers, kill -9 during ingest,
+and serving with two workers while an ingest writes the same store."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from ld.records import ReadError, Record
+from ld.sources import READERS
+from ld.sources.ethos_csv import COLUMNS_2021
+from ld.sources.ethos_text import LABELS
+from ld.store import WritableStore
+
+from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
+from .test_ingest import csv_file, thesis
+
+FUZZ = hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+LINE_BITS = st.sampled_from([f"{label}:" for label in LABELS] + [
+    "Use this URL to cite or link to this record in EThOS:", "Sponsor:", "Qualification Level:", "DOI:",
+    "Not available", "\u00a0", ":", ";", "uk.bl.ethos.", "0000 0001 2166 2407", "\x00", "\r", "\ufeff",
+])  # fmt: skip
+CSV_BITS = st.sampled_from([",", '"', '""', "\n", "\r\n", " ", "https://isni.org/isni/", "uk.bl.ethos.1", "1999",
+                            "Thesis (Ph.D.)", "\udcff", ";", "x" * 50])  # fmt: skip
+
+
+def read_all(reader: str, path: Path) -> list:
+    return list(READERS[reader].read(path, None))
+
+
+def assert_only_records_or_located_errors(items: list, path: Path) -> None:
+    for item in items:
+        assert isinstance(item, (Record, ReadError)), item
+        if isinstance(item, ReadError):
+            assert item.location.source == str(path)
+            assert item.location.line is not None or item.location.row is not None
+
+
+@FUZZ
+@given(data=st.binary(max_size=2000))
+def test_text_reader_fuzz_bytes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "fuzz.txt"
+    path.write_bytes(data)
+    assert_only_records_or_located_errors(read_all("ethos-text", path), path)
+
+
+@FUZZ
+@given(parts=st.lists(st.one_of(LINE_BITS, st.text(max_size=30)), max_size=60))
+def test_text_reader_fuzz_structured(tmp_path: Path, parts: list[str]) -> None:
+    path = tmp_path / "fuzz.txt"
+    path.write_text("\n".join(parts), "utf-8", errors="surrogatepass")
+    assert_only_records_or_located_errors(read_all("ethos-text", path), path)
+
+
+@FUZZ
+@given(data=st.binary(max_size=2000))
+def test_csv_reader_fuzz_bytes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(",".join(COLUMNS_2021).encode() + b"\n" + data)
+    assert_only_records_or_located_errors(read_all("ethos-csv", path), path)
+
+
+@FUZZ
+@given(parts=st.lists(st.one_of(CSV_BITS, st.text(max_size=20)), max_size=200))
+def test_csv_reader_fuzz_structured(tmp_path: Path, parts: list[str]) -> None:
+    path = tmp_path / "fuzz.csv"
+    body = ",".join(COLUMNS_2021) + "\n" + "".join(parts)
+    path.write_bytes(body.encode("utf-8", errors="surrogateescape"))
+    assert_only_records_or_located_errors(read_all("ethos-csv", path), path)
+
+
+def ldpub(*args: str) -> list[str]:
+    return [sys.executable, "-m", "ld.cli", *args]
+
+
+def graph_sizes(store_dir: Path) -> Counter:
+    store = WritableStore(store_dir, BASE)  # opening recovers an interrupted bulk load
+    try:
+        return Counter(q.graph_name.value for q in store.db.quads_for_pattern(None, None, None, None))
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_kill_9_during_ingest_leaves_whole_records_and_a_rerun_completes(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, [thesis(n) for n in range(1, 3001)])
+    store = tmp_path / "store"
+    reference = tmp_path / "reference"
+    subprocess.run(ldpub("ingest", "--no-progress", "--store", str(reference), "--jobs", "1", str(path)), check=True,
+                   capture_output=True)  # fmt: skip
+    expected = graph_sizes(reference)
+    rng = random.Random(9)
+    for _ in range(5):
+        child = subprocess.Popen(ldpub("ingest", "--no-progress", "--store", str(store), "--jobs", "1",
+                                       "--batch-size", "50", str(path)), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(1.0, 4.0))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        found = graph_sizes(store)
+        assert all(found[g] == expected[g] for g in found), "a record was stored in part"
+    done = subprocess.run(ldpub("ingest", "--no-progress", "--store", str(store), "--jobs", "1", str(path)),
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0 and "counts reconcile" in done.stdout
+    assert graph_sizes(store) == expected
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def status(url: str) -> int:
+    try:
+        return requests.get(url, timeout=5).status_code
+    except requests.RequestException:
+        return 0
+
+
+@pytest.mark.slow
+def test_two_workers_serve_while_an_ingest_writes(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": base, "LDPUB_JOBS": "1"}
+    subprocess.run(ldpub("ingest", "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE)), env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    server = subprocess.Popen(ldpub("serve", "--port", str(port), "--workers", "2"), env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        known = f"{base}doc/thesis/uk.bl.ethos.232781"
+        assert wait_until(lambda: status(known) == 200, 30)
+        path = csv_file(tmp_path, [thesis(n) for n in range(1, 1501)])
+        ingest = subprocess.Popen(ldpub("ingest", "--no-progress", "--batch-size", "100", str(path)), env=env,
+                                  stdout=subprocess.PIPE, text=True)  # fmt: skip
+        answers = []
+        while ingest.poll() is None:
+            answers.append(status(known))
+        out, _ = ingest.communicate()
+        assert ingest.returncode == 0 and "published:   1500" in out
+        assert set(answers) <= {200}, Counter(answers)
+        assert wait_until(lambda: status(f"{base}doc/thesis/uk.bl.ethos.1500") == 200, 5)
+        assert status(f"{base}id/thesis/uk.bl.ethos.750") == 200  # follows the 303
+    finally:
+        server.terminate()
+        server.wait(10)
+    sizes = graph_sizes(store)
+    assert all(f"{base}doc/thesis/uk.bl.ethos.{n}" in sizes for n in range(1, 1501))
