@@ -26,6 +26,23 @@ from .vocab import (BIBO, COAR_DOCTORAL, COAR_MASTERS, COAR_THESIS, DEGREES as B
                     ISO639_2, RELATORS, SCHEMA, lookup_institution, name_key, own_terms, slug)  # fmt: skip
 
 Triple = tuple[Node, Node, Node]
+
+
+class _Terms:
+    """A namespace whose terms are made once: rdflib builds a new URIRef on every attribute access."""
+
+    def __init__(self, namespace: Namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = self._namespace[name]
+        setattr(self, name, term)
+        return term
+
+
+BIBO, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, RELATORS, SCHEMA = (
+    _Terms(ns) for ns in (BIBO, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, RELATORS, SCHEMA)
+)
 _DDC_CAPTION = re.compile(r"^([0-9]{3}(?:\.[0-9]+)?)\s+(\S.*)$")
 _LANG_TAGS = {"eng": "en", "wel": "cy", "cym": "cy", "gla": "gd", "gle": "ga", "fre": "fr",
               "fra": "fr", "ger": "de", "deu": "de", "spa": "es", "ita": "it", "por": "pt"}  # fmt: skip
@@ -40,6 +57,7 @@ class Mapped:
     graph: URIRef
     thesis: URIRef
     triples: list[Triple] = field(default_factory=list)
+    shared: set[str] = field(default_factory=set)  # resources other records may describe too
 
 
 def thesis_key(record: Record) -> str:
@@ -73,6 +91,8 @@ class Mapper:
         key = thesis_key(record)
         thesis = self.ns[f"id/thesis/{key}"]
         out = Mapped(key, self.ns[f"doc/thesis/{key}"], thesis)
+        self._shared = out.shared
+        self._thesis_prefix = str(thesis) + "/"
         add = out.triples.append
         lang = _LANG_TAGS.get((record.language or "").casefold())
         self._core(record, key, thesis, lang, add)
@@ -83,6 +103,11 @@ class Mapper:
         self._document(record, out, modified or datetime.now(UTC), add)
         add((out.graph, self.own.contentHash, Literal(content_hash or record.content_hash())))
         return out
+
+    def _share(self, node: URIRef) -> None:
+        """Note a resource that is not scoped to this record (validation scopes it per record)."""
+        if not node.startswith(self._thesis_prefix):
+            self._shared.add(str(node))
 
     def _core(self, record: Record, key: str, thesis: URIRef, lang: str | None, add) -> None:
         add((thesis, RDF.type, BIBO.Thesis))
@@ -127,6 +152,7 @@ class Mapper:
             person = self.ns[f"id/person/orcid/{orcid_hyphenated(orcid.compact)}"]
         else:
             person = URIRef(scoped_iri)
+        self._share(person)
         add((person, RDF.type, FOAF.Person))
         add((person, FOAF.name, Literal(agent.name)))
         if isni:
@@ -141,6 +167,7 @@ class Mapper:
         known = lookup_institution(agent.name)
         isni = given.compact if given and given.valid else (known.isni if known and not given else None)
         org = self.ns[f"id/org/isni/{isni}"] if isni else self.ns[f"id/org/name/{slug(agent.name)}"]
+        self._share(org)
         add((org, RDF.type, FOAF.Organization))
         add((org, FOAF.name, Literal(known.name if known else agent.name)))
         if given:
@@ -164,6 +191,7 @@ class Mapper:
             add((thesis, self.own.qualificationLevel, Literal(record.qualification_level)))
         if degree:
             node = self.degree_iri(degree)
+            self._share(node)
             add((thesis, BIBO.degree, node))
             add((node, RDF.type, BIBO.ThesisDegree))
             add((node, RDFS.label, Literal(degree.label, lang="en")))
@@ -186,6 +214,7 @@ class Mapper:
 
     def _concept(self, scheme: str, notation: str, label: str, add) -> URIRef:
         concept = self.ns[f"id/concept/{scheme}/{notation}"]
+        self._share(concept)
         add((concept, RDF.type, SKOS.Concept))
         add((concept, SKOS.prefLabel, Literal(label)))
         add((concept, SKOS.inScheme, self.ns[f"id/scheme/{scheme}"]))

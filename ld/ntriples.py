@@ -7,6 +7,7 @@ characters), which N-Triples parsers reject; this writes the strict canonical fo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -31,13 +32,14 @@ def literal(value: Literal) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)  # predicates, classes and shared resources repeat in every record
 def iri(value: str) -> str:
     """An IRI reference; characters N-Triples forbids are percent-encoded rather than rejected."""
     return "<" + _IRI_FORBIDDEN.sub(lambda m: "%%%02X" % ord(m.group(0)), value) + ">"
 
 
 def term(value: Node) -> str:
-    if isinstance(value, URIRef):
+    if isinstance(value, URIRef):  # cached on the plain str: rdflib's __eq__/__hash__ are slow
         return iri(str(value))
     if isinstance(value, Literal):
         return literal(value)

@@ -9,19 +9,20 @@ suffix tells which record a finding belongs to and is removed before anyone sees
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from rdflib.term import Node
 
 from .config import PROJECT_ROOT
 from .mapping import Mapped
+from .ntriples import iri as nt_iri
 from .ntriples import lines as nt_lines
-from .ntriples import term as nt_term
 from .vocab import SH
 
 SHAPES_DIR = PROJECT_ROOT / "shapes"
@@ -65,15 +66,10 @@ def batch_ntriples(batch: Sequence[Mapped]) -> str:
 
 def scoped_ntriples(mapped: Mapped, ntriples: str, index: int) -> str:
     """A record's N-Triples with every shared resource renamed to a record-scoped IRI."""
-    for node in _shared_subjects(mapped):
-        iri = nt_term(node)
+    for node in mapped.shared:
+        iri = nt_iri(node)
         ntriples = ntriples.replace(iri, f"{iri[:-1]}{_SUFFIX}{index}>")
     return ntriples
-
-
-def _shared_subjects(mapped: Mapped) -> set[Node]:
-    own = str(mapped.thesis)
-    return {s for s, _, _ in mapped.triples if s != mapped.graph and not str(s).startswith(own)}
 
 
 @cache
@@ -83,25 +79,85 @@ def _compiled_turbo(names: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return pyshacl_turbo.CompiledShapes(shapes_graph(names))
 
 
-def run_engine(ntriples: str, engine: str, names: tuple[str, ...] = RECORD_SHAPES) -> Graph:
-    """The SHACL report graph; Warnings and Infos are findings, not failures, here.
+@dataclass(frozen=True)
+class RawResult:
+    """One sh:ValidationResult as plain strings (IRIs and literal values; blank nodes as None)."""
 
-    turbo (pyshacl-turbo, Rust) reads the N-Triples natively and runs about 500 times
-    faster than pyshacl on this profile (bench/README.md); pyshacl stays available as the
-    reference engine and a test checks that both report the same findings.
+    focus: str
+    severity: str
+    message: str | None
+    path: str | None
+    value: str | None
+    shape: str | None
+    component: str | None
+
+
+def run_engine(ntriples: str, engine: str, names: tuple[str, ...] = RECORD_SHAPES) -> list[RawResult]:
+    """The results of validating N-Triples against the named shapes files.
+
+    turbo (pyshacl-turbo, Rust) runs about 500 times faster than pyshacl on this profile
+    (bench/README.md); pyshacl stays available as the reference engine, and a test checks
+    that both report the same findings.
     """
     options = {"allow_warnings": True, "allow_infos": True, "abort_on_first": False}
     if engine == "turbo":
-        from pyshacl_turbo import Input
-
-        data = Input(ntriples, "oxigraph-nquads", None, {}, preserve_ids=True)
-        return _compiled_turbo(names).validate(data, **options)[1]
+        return _turbo_results(ntriples, names)
     import pyshacl
 
     data = Graph().parse(data=ntriples, format="nt")
-    return pyshacl.validate(
+    report = pyshacl.validate(
         data, shacl_graph=shapes_graph(names), inference="none", do_owl_imports=False, **options
     )[1]
+    return _rdflib_results(report)
+
+
+def _turbo_results(ntriples: str, names: tuple[str, ...]) -> list[RawResult]:
+    """Validate with turbo's compiled shapes and read its N-Triples report with Oxigraph.
+
+    turbo's public API turns every report into an rdflib graph in Python, which took as
+    long as the validation itself; its native call returns the report as N-Triples, which
+    Oxigraph parses at native speed.  Pinned to pyshacl-turbo 0.6 for this reason; any
+    change in that call falls back to the public API.
+    """
+    from pyshacl_turbo import Input
+
+    compiled = _compiled_turbo(names)
+    try:
+        report = compiled._native.validate(ntriples, "oxigraph-nquads", None, False, 100, 15, False,
+                                           True, True, False, [], [], [])[1]  # fmt: skip
+    except (AttributeError, TypeError):
+        data = Input(ntriples, "oxigraph-nquads", None, {}, preserve_ids=True)
+        graph = compiled.validate(data, allow_warnings=True, allow_infos=True)[1]
+        return _rdflib_results(graph)
+    by_node: dict[str, dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]] = {}
+    for triple in ox.parse(report, format=ox.RdfFormat.N_TRIPLES):
+        by_node.setdefault(str(triple.subject), {})[triple.predicate.value] = triple.object
+    return [_raw(props, lambda t: t.value if not isinstance(t, ox.BlankNode) else None,
+                 lambda t: isinstance(t, ox.NamedNode))
+            for props in by_node.values() if props.get(str(RDF.type)) == ox.NamedNode(str(SH.ValidationResult))]  # fmt: skip
+
+
+def _rdflib_results(report: Graph) -> list[RawResult]:
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        props = {str(p): o for p, o in report.predicate_objects(node)}
+        results.append(_raw(props, lambda t: None if isinstance(t, BNode) else str(t), lambda t: isinstance(t, URIRef)))
+    return results
+
+
+def _raw(props: dict, text, is_iri) -> RawResult:  # type: ignore[no-untyped-def]
+    def get(term: URIRef, iri_only: bool = False) -> str | None:
+        value = props.get(str(term))
+        if value is None or (iri_only and not is_iri(value)):
+            return None
+        return text(value)
+
+    return RawResult(
+        focus=get(SH.focusNode) or "",
+        severity=SEVERITIES.get(URIRef(get(SH.resultSeverity) or ""), "Violation"),
+        message=get(SH.resultMessage), path=get(SH.resultPath, iri_only=True), value=get(SH.value),
+        shape=get(SH.sourceShape, iri_only=True), component=get(SH.sourceConstraintComponent),
+    )  # fmt: skip
 
 
 def validate_batch(batch: Sequence[Mapped], engine: str = "turbo", ntriples: Sequence[str] | None = None) -> list[list[Finding]]:
@@ -114,9 +170,8 @@ def validate_batch(batch: Sequence[Mapped], engine: str = "turbo", ntriples: Seq
     for group in _unique_key_groups(batch):
         members = [batch[i] for i in group]
         data = "".join(scoped_ntriples(batch[i], texts[i], n) for n, i in enumerate(group))
-        report = run_engine(data, engine)
-        for result in report.subjects(RDF.type, SH.ValidationResult):
-            index, finding = _finding(report, result, members)
+        for result in run_engine(data, engine):
+            index, finding = _finding(result, members)
             results[group[index]].append(finding)
     return results
 
@@ -135,34 +190,32 @@ def _unique_key_groups(batch: Sequence[Mapped]) -> list[list[int]]:
     return [members for _, members in groups]
 
 
-def _finding(report: Graph, result: Node, batch: Sequence[Mapped]) -> tuple[int, Finding]:
-    def one(pred: URIRef) -> Node | None:
-        return report.value(result, pred)
-
-    focus = str(one(SH.focusNode))
-    index = _record_index(focus, batch)
-    value = one(SH.value)
-    path = one(SH.resultPath)
-    message = one(SH.resultMessage)
+def _finding(result: RawResult, batch: Sequence[Mapped]) -> tuple[int, Finding]:
+    index = _record_index(result.focus, batch)
     return index, Finding(
         key=batch[index].key,
-        severity=SEVERITIES.get(one(SH.resultSeverity), "Violation"),  # type: ignore[arg-type]
-        message=str(message) if message is not None else "constraint not met",
-        focus=_unscope(focus),
-        path=str(path) if isinstance(path, URIRef) else None,
-        value=_unscope(str(value)) if value is not None else None,
-        shape=str(one(SH.sourceShape)) if isinstance(one(SH.sourceShape), URIRef) else None,
-        component=str(one(SH.sourceConstraintComponent)),
+        severity=result.severity,
+        message=result.message or "constraint not met",
+        focus=_unscope(result.focus),
+        path=result.path,
+        value=_unscope(result.value) if result.value is not None else None,
+        shape=result.shape,
+        component=result.component,
     )
 
 
 def _record_index(focus: str, batch: Sequence[Mapped]) -> int:
     if _SUFFIX in focus:
         return int(focus.rsplit(_SUFFIX, 1)[1])
+    thesis = _THESIS_OF.match(focus)
+    wanted = thesis.group(1) if thesis else focus
     for index, mapped in enumerate(batch):
-        if focus == str(mapped.graph) or focus.startswith(str(mapped.thesis)):
+        if wanted == str(mapped.thesis) or focus == str(mapped.graph):
             return index
     raise LookupError(f"SHACL result for {focus} matches no record of the batch")
+
+
+_THESIS_OF = re.compile(r"^(.*?/id/thesis/[^/]+)(/.*)?$")
 
 
 def _unscope(text: str) -> str:
