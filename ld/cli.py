@@ -18,7 +18,7 @@ import click
 from . import __version__
 from .config import SETTINGS, Settings, load_settings, settings_table_markdown
 from .exporting import EXPORT_FORMATS, export
-from .ingest import ingest, process_batch
+from .ingest import ingest, map_and_validate
 from .quarantine import Quarantine
 from .records import ReadError, Record
 from .sources import READERS, read_file
@@ -107,7 +107,7 @@ def _validate_files(settings: Settings, files: tuple[Path, ...], fmt: str | None
     findings: list[Finding] = []
     args = (settings.base, settings.license, settings.shacl_engine, __import__("datetime").datetime.now())
     for start in range(0, len(records), settings.batch_size):
-        for p in process_batch(records[start : start + settings.batch_size], *args):
+        for p in map_and_validate(records[start : start + settings.batch_size], *args):
             findings.extend(_located(f, p.location) for f in p.findings)
     return findings, errors, len(records)
 

@@ -26,7 +26,7 @@ from .mapping import Mapper
 from .ntriples import lines as nt_lines
 from .quarantine import Quarantine
 from .records import ReadError, Record, content_digest
-from .sources import read_file
+from .sources import Unit, read_units
 from .store import WritableStore
 from .validation import UNIQUE_SHAPE, Finding, is_publishable, validate_batch
 
@@ -99,8 +99,23 @@ def _mapper(base: str, license_iri: str) -> Mapper:
     return Mapper(base, license_iri)
 
 
-def process_batch(records: list[Record], base: str, license_iri: str, engine: str, modified: datetime) -> list[Processed]:
-    """Map and validate one batch (runs in a worker process)."""
+@dataclass
+class BatchResult:
+    processed: list[Processed]
+    unreadable: list[ReadError]
+
+
+def process_batch(units: list[Unit], base: str, license_iri: str, engine: str, modified: datetime) -> BatchResult:
+    """Parse, map and validate one batch of raw records (runs in a worker process)."""
+    records: list[Record] = []
+    errors: list[ReadError] = []
+    for unit in units:
+        item = unit.parse()
+        (errors if isinstance(item, ReadError) else records).append(item)  # type: ignore[arg-type]
+    return BatchResult(map_and_validate(records, base, license_iri, engine, modified), errors)
+
+
+def map_and_validate(records: list[Record], base: str, license_iri: str, engine: str, modified: datetime) -> list[Processed]:
     mapper = _mapper(base, license_iri)
     contents = [r.content() for r in records]
     hashes = [content_digest(c) for c in contents]
@@ -117,8 +132,8 @@ def process_batch(records: list[Record], base: str, license_iri: str, engine: st
     ]  # fmt: skip
 
 
-def batches(items: Iterable[Record | ReadError], size: int, on_error: Callable[[ReadError], None]) -> Iterator[list[Record]]:
-    batch: list[Record] = []
+def batches(items: Iterable[Unit | ReadError], size: int, on_error: Callable[[ReadError], None]) -> Iterator[list[Unit]]:
+    batch: list[Unit] = []
     for item in items:
         if isinstance(item, ReadError):
             on_error(item)
@@ -142,6 +157,9 @@ class Ingest:
         self.fmt = fmt
         self.summary = Summary()
         self.seen: dict[str, tuple[str, str]] = {}  # key -> (content hash, location) in this run
+        self.claimed: dict[str, str] = {}  # identifier -> graph, in this run
+        self.published: dict[str, str] = {}  # graph -> content hash written in this run
+        self.fresh = store.is_empty()  # nothing to look up in an empty store
         self.progress = tqdm(unit=" records", disable=None if progress is None else not progress,
                              file=sys.stderr)  # fmt: skip
         self.modified = datetime.now(UTC)
@@ -159,9 +177,9 @@ class Ingest:
         self.summary.seconds = time.monotonic() - start
         return self.summary
 
-    def _records(self, paths: Iterable[Path]) -> Iterator[Record | ReadError]:
+    def _units(self, paths: Iterable[Path]) -> Iterator[Unit | ReadError]:
         for path in paths:
-            yield from read_file(Path(path), self.fmt)
+            yield from read_units(Path(path), self.fmt)
 
     def _on_error(self, error: ReadError) -> None:
         self.summary.read += 1
@@ -172,14 +190,14 @@ class Ingest:
 
     def _processed(self, paths: Iterable[Path]) -> Iterator[list[Processed]]:
         s = self.settings
-        work = batches(self._records(paths), s.batch_size, self._on_error)
+        work = batches(self._units(paths), s.batch_size, self._on_error)
         args = (s.base, s.license, s.shacl_engine, self.modified)
         jobs = s.jobs or os.cpu_count() or 1
-        if jobs == 1:
-            for batch in work:
-                yield process_batch(batch, *args)
-            return
-        yield from _in_pool(work, args, jobs)
+        results = (process_batch(b, *args) for b in work) if jobs == 1 else _in_pool(work, args, jobs)
+        for result in results:
+            for error in result.unreadable:
+                self._on_error(error)
+            yield result.processed
 
     def _commit(self, results: list[Processed]) -> None:
         """Decide each record's fate, then write the batch in as few transactions as possible."""
@@ -209,7 +227,10 @@ class Ingest:
         self.quarantine.hold(held)
 
     def _route(self, p: Processed, new: list, changed: list) -> None:
-        previous = self.store.content_hash(p.graph)
+        previous = self.published.get(p.graph)  # published earlier in this run
+        if previous is None and not self.fresh:
+            previous = self.store.content_hash(p.graph)
+        self.published[p.graph] = p.content_hash
         if previous == p.content_hash:
             self.summary.unchanged += 1
         elif previous is None:
@@ -226,7 +247,9 @@ class Ingest:
             p.findings.append(_duplicate(p, f"a different record with this identifier was read at {earlier[1]}"))
         elif not earlier:
             self.seen[p.key] = (p.content_hash, p.location)
-        others = self.store.graphs_with_identifier(p.identifier) - {p.graph}
+        claimant = self.claimed.setdefault(p.identifier, p.graph)
+        others = set() if self.fresh else self.store.graphs_with_identifier(p.identifier)
+        others = (others | {claimant}) - {p.graph}
         if others:
             p.findings.append(_duplicate(p, f"already published as {sorted(others)[0]}"))
 
@@ -253,7 +276,7 @@ def _duplicate(p: Processed, detail: str) -> Finding:
     )  # fmt: skip
 
 
-def _in_pool(work: Iterator[list[Record]], args: tuple, jobs: int) -> Iterator[list[Processed]]:
+def _in_pool(work: Iterator[list[Unit]], args: tuple, jobs: int) -> Iterator[BatchResult]:
     """Results in input order, with at most 2 batches per worker in flight (bounded memory)."""
     context = multiprocessing.get_context("forkserver")
     with context.Pool(jobs) as pool:

@@ -63,6 +63,9 @@ class WritableStore:
         fcntl.flock(self._lock, fcntl.LOCK_UN)
         self._lock.close()
 
+    def is_empty(self) -> bool:
+        return next(iter(self.db.named_graphs()), None) is None
+
     def content_hash(self, graph: str) -> str | None:
         """The content digest stored with a published record, None when not published."""
         node = ox.NamedNode(graph)

@@ -1,12 +1,15 @@
 """Readers, one per input format, behind one registry and one signature.
 
 ``read(path, display)`` yields :class:`~ld.records.Record` or :class:`~ld.records.ReadError`;
-``sniff(head)`` says whether the first bytes of a file look like the format.
+``sniff(head)`` says whether the first bytes of a file look like the format.  ``read`` is
+``units`` (a cheap split into raw records, picklable) followed by ``parse`` (the real
+work), so that ingest can split in one process and parse in its worker processes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +22,24 @@ class Reader:
     name: str
     sniff: Callable[[bytes], bool]
     read: Callable[[Path, str | None], Iterator[Record | ReadError]]
+    units: Callable[[Path, str | None], Iterator[Any]]
+    parse: Callable[[Any], Record | ReadError]
 
 
 READERS: dict[str, Reader] = {
-    m.NAME: Reader(m.NAME, m.sniff, m.read) for m in (ethos_csv, ethos_text)
+    m.NAME: Reader(m.NAME, m.sniff, m.read, m.units, m.parse) for m in (ethos_csv, ethos_text)
 }
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A raw record and the name of the reader that parses it."""
+
+    reader: str
+    raw: Any
+
+    def parse(self) -> Record | ReadError:
+        return READERS[self.reader].parse(self.raw)
 
 
 class UnknownFormat(Exception):
@@ -45,6 +61,12 @@ def detect_format(path: Path) -> str:
 
 def read_file(path: Path, fmt: str | None = None) -> Iterator[Record | ReadError]:
     """Every record of one file, the format detected unless given."""
+    for unit in read_units(path, fmt):
+        yield unit if isinstance(unit, ReadError) else unit.parse()
+
+
+def read_units(path: Path, fmt: str | None = None) -> Iterator[Unit | ReadError]:
+    """Every raw record of one file, to be parsed with ``Unit.parse`` (possibly elsewhere)."""
     try:
         name = fmt or detect_format(path)
     except UnknownFormat as exc:
@@ -53,4 +75,5 @@ def read_file(path: Path, fmt: str | None = None) -> Iterator[Record | ReadError
     except OSError as exc:
         yield ReadError(Location(str(path)), f"cannot open: {exc.strerror}")
         return
-    yield from READERS[name].read(path, None)
+    for raw in READERS[name].units(path, None):
+        yield raw if isinstance(raw, ReadError) else Unit(name, raw)

@@ -11,6 +11,7 @@ import csv
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..identifiers import parse_doi, parse_ethos_id
@@ -43,8 +44,23 @@ def sniff(head: bytes) -> bool:
     return REQUIRED <= names
 
 
+@dataclass(frozen=True)
+class Row:
+    """One raw data row: split into cells, not yet checked or interpreted."""
+
+    cells: list[str]
+    columns: tuple[str, ...]
+    location: Location
+
+
 def read(path: Path, display: str | None = None) -> Iterator[Record | ReadError]:
     """Yield a Record or a located ReadError for every data row of the file."""
+    for unit in units(path, display):
+        yield unit if isinstance(unit, ReadError) else parse(unit)
+
+
+def units(path: Path, display: str | None = None) -> Iterator[Row | ReadError]:
+    """Split the file into rows (cheap; ingest does this in one process and parses in many)."""
     source = display or str(path)
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:
         reader = csv.reader(stream)
@@ -52,7 +68,12 @@ def read(path: Path, display: str | None = None) -> Iterator[Record | ReadError]
         if header_error:
             yield header_error
             return
-        yield from _read_rows(reader, columns, source)
+        yield from _read_rows(reader, tuple(columns), source)
+
+
+def parse(row: Row) -> Record | ReadError:
+    """Check a row against its header and turn it into a Record."""
+    return _row_to_record(row.cells, row.columns, row.location)
 
 
 def _read_header(reader: "csv._reader", source: str) -> tuple[ReadError | None, list[str]]:
@@ -69,7 +90,7 @@ def _read_header(reader: "csv._reader", source: str) -> tuple[ReadError | None, 
     return None, header
 
 
-def _read_rows(reader: "csv._reader", columns: list[str], source: str) -> Iterator[Record | ReadError]:
+def _read_rows(reader: "csv._reader", columns: tuple[str, ...], source: str) -> Iterator[Row | ReadError]:
     row_number = 1
     while True:
         row_number += 1
@@ -85,10 +106,10 @@ def _read_rows(reader: "csv._reader", columns: list[str], source: str) -> Iterat
         if not any(cell.strip() for cell in row):
             row_number -= 1  # blank lines are not rows
             continue
-        yield _row_to_record(row, columns, location)
+        yield Row(row, columns, location)
 
 
-def _row_to_record(row: list[str], columns: list[str], location: Location) -> Record | ReadError:
+def _row_to_record(row: list[str], columns: tuple[str, ...], location: Location) -> Record | ReadError:
     problem = _shape_problem(row, columns)
     if problem:
         return ReadError(location, problem)
@@ -96,7 +117,7 @@ def _row_to_record(row: list[str], columns: list[str], location: Location) -> Re
     return _record(cells, location)
 
 
-def _shape_problem(row: list[str], columns: list[str]) -> str | None:
+def _shape_problem(row: list[str], columns: tuple[str, ...]) -> str | None:
     """Why the row does not fit the header, or None."""
     if len(row) != len(columns):
         return (f"has {len(row)} fields where the header has {len(columns)}: an unescaped quote "

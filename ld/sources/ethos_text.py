@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..records import Agent, Location, ReadError, Record, clean, clean_text
@@ -39,11 +40,30 @@ def sniff(head: bytes) -> bool:
     return CITE in text or bool(re.search(r"(?m)^Title:.*\n(?:.*\n)?Author:", text.replace("\r", "\n")))
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """The raw lines of one record, and where they start."""
+
+    source: str
+    start: int
+    lines: list[bytes]
+
+
 def read(path: Path, display: str | None = None) -> Iterator[Record | ReadError]:
     """Yield each record of the file, or a ReadError naming the line where it went wrong."""
+    for chunk in units(path, display):
+        yield parse(chunk)
+
+
+def units(path: Path, display: str | None = None) -> Iterator[Chunk]:
+    """Split the file at the 'Use this URL to cite' lines (cheap; parsing happens later)."""
     source = display or str(path)
     for start, lines in _split_records(path.read_bytes()):
-        yield _parse_record(source, start, lines)
+        yield Chunk(source, start, lines)
+
+
+def parse(chunk: Chunk) -> Record | ReadError:
+    return _parse_record(chunk.source, chunk.start, chunk.lines)
 
 
 def _split_records(data: bytes) -> Iterator[tuple[int, list[bytes]]]:
