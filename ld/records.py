@@ -96,6 +96,10 @@ class ReadError(Exception):
         self.location = location
         self.message = message
 
+    def __reduce__(self) -> tuple:
+        """Pickle by the constructor's arguments: errors travel back from worker processes."""
+        return (ReadError, (self.location, self.message))
+
 
 _SPACE = re.compile(r"\s+")
 MISSING = {"", "not available", "n/a", "none"}

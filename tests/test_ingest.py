@@ -102,5 +102,7 @@ def test_two_different_records_with_one_ethos_id_are_not_both_published(settings
 
 def test_worker_processes_give_the_same_result(settings: Settings, tmp_path: Path) -> None:
     path = csv_file(tmp_path, [thesis(n) for n in range(1, 60)] + [thesis(99, Date="1066")])
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write('"broken,"row\n')  # parsed, and found unreadable, in a worker
     summary = ingest(settings.with_(jobs=2, batch_size=7), [path], progress=False)
-    assert (summary.published, summary.quarantined) == (59, 1) and summary.reconciles()
+    assert (summary.published, summary.quarantined, summary.unreadable) == (59, 1, 1) and summary.reconciles()
