@@ -35,6 +35,9 @@ SNAPSHOT_EVERY_SECONDS = 60
 # cheaper (bench/README.md), so validated batches are committed in groups.
 COMMIT_RECORDS = 2_000
 COMMIT_SECONDS = 5.0
+# A batch takes about a second with turbo, minutes with pyshacl; a worker that has not
+# answered in this long is lost, and waiting on would hang the ingest for ever.
+BATCH_TIMEOUT = 1800
 SPARQL_COMPONENT = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
 IDENTIFIER = "http://purl.org/dc/terms/identifier"
 
@@ -284,9 +287,9 @@ def _in_pool(work: Iterator[list[Unit]], args: tuple, jobs: int) -> Iterator[Bat
         for batch in work:
             pending.append(pool.apply_async(process_batch, (batch, *args)))
             if len(pending) >= 2 * jobs:
-                yield pending.popleft().get()
+                yield pending.popleft().get(BATCH_TIMEOUT)
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().get(BATCH_TIMEOUT)
 
 
 def ingest(settings: Settings, paths: Iterable[Path], fmt: str | None = None, progress: bool | None = None) -> Summary:
