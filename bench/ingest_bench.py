@@ -34,6 +34,12 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
+def disk_bytes(root: Path) -> int:
+    """Bytes on disk, each file once: snapshots share the primary's files through hard links."""
+    inodes = {f.stat().st_ino: f.stat().st_size for f in root.rglob("*") if f.is_file()}
+    return sum(inodes.values())
+
+
 def run(rows: int, jobs: int, engine: str, batch_size: int) -> dict:
     data = HERE / "out" / f"ethos-{rows}.csv"
     if not data.exists():
@@ -52,7 +58,7 @@ def run(rows: int, jobs: int, engine: str, batch_size: int) -> dict:
     output = child.stdout.read() if child.stdout else ""
     return {"rows": rows, "jobs": jobs, "engine": engine, "batch_size": batch_size, "seconds": round(seconds, 1),
             "records_per_second": round(rows / seconds), "peak_rss_mb": round(peak / 2**20),
-            "store_mb": round(sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 2**20),
+            "store_mb": round(disk_bytes(store) / 2**20),
             "exit_code": child.returncode, "summary": output.strip().splitlines()}  # fmt: skip
 
 

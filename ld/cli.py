@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import click
 from . import __version__
 from .config import SETTINGS, Settings, load_settings, settings_table_markdown
 from .exporting import EXPORT_FORMATS, export
-from .ingest import ingest, map_and_validate
+from .ingest import Summary, ingest, map_and_validate
 from .quarantine import Quarantine
 from .records import ReadError, Record
 from .sources import READERS, read_file
@@ -72,14 +73,18 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(sorted(READERS
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
 def ingest_command(files: tuple[Path, ...], fmt: str | None, progress: bool | None, **options: Any) -> None:
     """Read, map, validate and publish FILES; violating records go to quarantine."""
-    settings = _settings(**options)
+    summary = _ingest_and_report(_settings(**options), files, fmt, progress)
+    sys.exit(summary.exit_code)
+
+
+def _ingest_and_report(settings: Settings, paths: Iterable[Path], fmt: str | None, progress: bool | None) -> Summary:
     try:
-        summary = ingest(settings, files, fmt, progress)
+        summary = ingest(settings, paths, fmt, progress)
     except StoreBusy as exc:
         raise StoreError(str(exc)) from exc
     for line in summary.lines():
         click.echo(line)
-    sys.exit(summary.exit_code)
+    return summary
 
 
 @main.command("validate")
@@ -105,7 +110,7 @@ def _validate_files(settings: Settings, files: tuple[Path, ...], fmt: str | None
         for item in read_file(path, fmt):
             (errors if isinstance(item, ReadError) else records).append(item)  # type: ignore[arg-type]
     findings: list[Finding] = []
-    args = (settings.base, settings.license, settings.shacl_engine, __import__("datetime").datetime.now())
+    args = (settings.base, settings.license, settings.shacl_engine, datetime.now(UTC))
     for start in range(0, len(records), settings.batch_size):
         for p in map_and_validate(records[start : start + settings.batch_size], *args):
             findings.extend(_located(f, p.location) for f in p.findings)
@@ -213,12 +218,7 @@ def demo_command(**options: Any) -> None:
     settings = _settings(**options)
     samples = resources.files("ld").joinpath("data/samples")
     paths = sorted(Path(str(samples.joinpath(p.name))) for p in samples.iterdir() if p.is_file())
-    try:
-        summary = ingest(settings, paths, None, None)
-    except StoreBusy as exc:
-        raise StoreError(str(exc)) from exc
-    for line in summary.lines():
-        click.echo(line)
+    _ingest_and_report(settings, paths, None, None)
     click.echo(f"Try: curl -L -H 'Accept: text/turtle' {settings.base}id/thesis/uk.bl.ethos.232781")
     serve(settings)
 

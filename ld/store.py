@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from .vocab import own_terms
 
-KEEP_SNAPSHOTS = 3
+KEEP_SNAPSHOTS = 2
 JOURNAL = "bulk-load.journal"
 DCTERMS_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
