@@ -22,6 +22,7 @@ class Renderer:
 def prefixes(base: str) -> dict[str, str]:
     names = {k: str(v) for k, v in PREFIXES.items()}
     names["ldpub"] = str(own_terms(base))
+    names["degree"] = "http://purl.org/ontology/bibo/degrees/"  # else Turtle writers escape: bibo:degrees\/phd
     return names
 
 
