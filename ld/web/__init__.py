@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..config import Settings, load_settings
 from ..store import ReadStore
-from . import errors, records
+from . import errors, headers, records, things
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -20,5 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["ldpub.store"] = ReadStore(settings.store)  # opens lazily, per process
     errors.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(records.bp)
+    app.register_blueprint(things.bp)
     return app

@@ -1,69 +1,68 @@
-"""Thesis records: /id/thesis/{key} (the thing) and /doc/thesis/{key}[.suffix] (its description)."""
+"""Theses: /id/thesis/{key} (the thing) and /doc/thesis/{key}[.suffix] (its description)."""
 
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request
 
-from ..renderers import RENDERERS, Renderer, by_media_type, triples_of
-from ..store import ReadStore
+from . import describe
+from .negotiation import BY_SUFFIX, negotiate, split_suffix
+from .pages import OWL_SAME, Facts, schema_org, thesis_view
+from .respond import answer, base, choose, not_found, store
 
 bp = Blueprint("records", __name__)
 KEY = re.compile(r"^(uk\.bl\.ethos\.[0-9]{1,12}|t[0-9a-f]{20})$")
-OFFERED = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
-
-
-def _store() -> ReadStore:
-    return current_app.extensions["ldpub.store"]
-
-
-def _base() -> str:
-    return current_app.config["LDPUB"].base
+SCOPED = re.compile(r"^(author|supervisor/[0-9]{1,3})$")
 
 
 def checked_key(key: str) -> str:
     """The key if it is of a form ldpub mints; 404 otherwise, before any store access."""
     if not KEY.match(key):
-        abort(404, description=f"There is no thesis with key {key!r} here.")
+        abort(not_found(negotiate(request), "thesis with that key"))
     return key
 
 
 @bp.get("/id/thesis/<key>")
 def thing(key: str) -> Response:
-    """The thesis itself is not a document: 303 to the document describing it."""
-    checked_key(key)
-    return redirect(url_for("records.document", name=key), code=303)
+    """The thesis is not a document: 303 to the document about it (query string dropped)."""
+    return redirect(f"/doc/thesis/{checked_key(key)}", code=303)
+
+
+@bp.get("/id/thesis/<key>/<path:person>")
+def record_person(key: str, person: str) -> Response:
+    """Authors and supervisors without an identifier are described in their thesis's document."""
+    if not SCOPED.match(person):
+        abort(not_found(negotiate(request), "person at that address"))
+    return redirect(f"/doc/thesis/{checked_key(key)}", code=303)
 
 
 @bp.get("/doc/thesis/<name>")
 def document(name: str) -> Response:
-    key, suffix = _split_suffix(name)
+    key, suffix = split_suffix(name)
+    variant = choose(suffix)
     checked_key(key)
-    renderer = RENDERERS[suffix] if suffix else _negotiate()
-    graph = f"{_base()}doc/thesis/{key}"
-    triples = triples_of(_store().quads(graph))
-    if not triples:
-        abort(404, description=f"There is no thesis with key {key!r} here.")
-    response = Response(renderer.render(triples, _base()), mimetype=renderer.media_type)
-    response.headers["Content-Location"] = url_for("records.document", name=f"{key}.{renderer.suffix}")
-    if not suffix:
-        response.vary.add("Accept")
-    return response
+    found = describe.thesis(store(), base(), key)
+    if found is None:
+        return not_found(variant, "thesis with that key")
+    facts = Facts(found.triples, base())
+    html = ("thesis.html", {"v": thesis_view(facts, found.thing), "schema": schema_org(facts, found.thing),
+                            "page_title": facts.label(found.thing)})  # fmt: skip
+    return answer(found, variant, f"/doc/thesis/{key}", suffix is None, html, signposts(facts, found.thing))
 
 
-def _split_suffix(name: str) -> tuple[str, str | None]:
-    stem, dot, ext = name.rpartition(".")
-    if dot and ext in RENDERERS:
-        return stem, ext
-    return name, None
-
-
-def _negotiate() -> Renderer:
-    """Best RDF type for the Accept header (no header or */* alone: Turtle); 406 otherwise."""
-    if not request.headers.get("Accept"):
-        return RENDERERS["ttl"]
-    best = request.accept_mimetypes.best_match(OFFERED)
-    if best is None:
-        abort(406, description="Available types: " + ", ".join(OFFERED))
-    return by_media_type()[best]
+def signposts(facts: Facts, thesis: str) -> list[tuple[str, str, dict[str, str]]]:
+    """Signposting level 1 and 2: cite-as, type, author, license, describedby."""
+    links = [(thesis, "cite-as", {}), ("https://schema.org/Thesis", "type", {}),
+             ("http://purl.org/ontology/bibo/Thesis", "type", {})]  # fmt: skip
+    for author in facts.values(thesis, "http://purl.org/dc/terms/creator"):
+        ids = [i for i in facts.values(author, OWL_SAME) if "isni.org" in i or "orcid.org" in i]
+        links += [(i, "author", {}) for i in ids or [author]]
+    doc = f"{base()}doc/thesis/{thesis.rsplit('/', 1)[-1]}"
+    licence = facts.first(doc, "http://purl.org/dc/terms/license")
+    if licence:
+        links.append((licence, "license", {}))
+    key = thesis.rsplit("/", 1)[-1]
+    links += [(f"/doc/thesis/{key}.{s}", "describedby", {"type": BY_SUFFIX[s].media_type})
+              for s in ("ttl", "jsonld", "nt", "rdf")]  # fmt: skip
+    return links
