@@ -39,13 +39,23 @@ def jsonld_context(base: str) -> dict:
     return {"@context": {name: iri for name, iri in sorted(prefixes(base).items())}}
 
 
+def context_url(base: str) -> str:
+    return f"{base}context.jsonld"
+
+
 def _jsonld(triples: list[ox.Triple], base: str) -> bytes:
-    """Compact JSON-LD with the prefixes as context (rdflib compacts; no remote context is read)."""
+    """Compact JSON-LD that references the context published at {base}context.jsonld.
+
+    rdflib compacts against the same context given inline (nothing is fetched); the
+    inline copy is then replaced by the context's URL, which the server publishes.
+    """
     graph = Graph()
     nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     graph.parse(data=nt.decode("utf-8"), format="nt")
     text = graph.serialize(format="json-ld", context=jsonld_context(base)["@context"], auto_compact=True)
-    return json.dumps(json.loads(text), ensure_ascii=False, indent=2).encode("utf-8")
+    document = json.loads(text)
+    document["@context"] = context_url(base)
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 RENDERERS: dict[str, Renderer] = {

@@ -63,3 +63,15 @@ def mackin() -> Record:
 
 def replace(record: Record, **changes) -> Record:
     return dataclasses.replace(record, **changes)
+
+
+def jsonld_graph(client, data: bytes):  # type: ignore[no-untyped-def]
+    """Parse ldpub JSON-LD with rdflib, the context taken from the app, never fetched."""
+    import json
+
+    from rdflib import Graph
+
+    document = json.loads(data)
+    assert document["@context"] == f"{BASE}context.jsonld"
+    document["@context"] = json.loads(client.get("/context.jsonld").data)["@context"]
+    return Graph().parse(data=json.dumps(document), format="json-ld")

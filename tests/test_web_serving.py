@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 from ld.config import Settings
 from ld.ingest import ingest
 
-from .conftest import BASE
+from .conftest import BASE, jsonld_graph
 from .test_ingest import csv_file, thesis
 
 DOC = "/doc/thesis/uk.bl.ethos.232781"
@@ -104,7 +104,8 @@ def test_cors_and_signposting(client) -> None:  # type: ignore[no-untyped-def]
 def test_every_rdf_format_gives_the_same_graph(client, suffix: str) -> None:  # type: ignore[no-untyped-def]
     formats = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
     reference = Graph().parse(data=client.get(f"{DOC}.ttl").data, format="turtle")
-    graph = Graph().parse(data=client.get(f"{DOC}.{suffix}").data, format=formats[suffix])
+    data = client.get(f"{DOC}.{suffix}").data
+    graph = jsonld_graph(client, data) if suffix == "jsonld" else Graph().parse(data=data, format=formats[suffix])
     assert isomorphic(reference, graph)
 
 
@@ -178,3 +179,30 @@ def test_unknown_uri_gets_404_in_the_negotiated_format(client) -> None:  # type:
     assert len(Graph().parse(data=turtle.data, format="turtle")) == 1
     html = client.get("/doc/person/isni/0000000136122594", headers={"Accept": "text/html"})
     assert html.status_code == 404 and html.mimetype == "text/html"
+
+
+def _pyld_loader(client):  # type: ignore[no-untyped-def]
+    """A PyLD document loader that serves this app's context and refuses everything else."""
+
+    def load(url: str, options: dict | None = None) -> dict:
+        if url != f"{BASE}context.jsonld":
+            raise ValueError(f"refusing to fetch {url}")
+        response = client.get("/context.jsonld")
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": json.loads(response.data)}  # fmt: skip
+
+    return load
+
+
+@pytest.mark.parametrize("path", [DOC, "/doc/org/isni/0000000121662407", "/doc/person/isni/0000000136122593"])
+def test_jsonld_is_compact_with_a_published_context_and_expands_to_the_turtle(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    from pyld import jsonld
+
+    document = json.loads(client.get(f"{path}.jsonld").data)
+    assert document["@context"] == f"{BASE}context.jsonld"
+    context = client.get("/context.jsonld")
+    assert context.status_code == 200 and context.headers["Access-Control-Allow-Origin"] == "*"
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": _pyld_loader(client)})
+    expanded = Graph().parse(data=nquads, format="nt")
+    turtle = Graph().parse(data=client.get(f"{path}.ttl").data, format="turtle")
+    assert len(turtle) > 3 and isomorphic(expanded, turtle)

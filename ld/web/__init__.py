@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..config import Settings, load_settings
 from ..store import ReadStore
-from . import errors, headers, records, things
+from . import discovery, errors, headers, records, things
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -23,4 +23,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     headers.init_app(app)
     app.register_blueprint(records.bp)
     app.register_blueprint(things.bp)
+    app.register_blueprint(discovery.bp)
     return app
