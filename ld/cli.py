@@ -177,6 +177,24 @@ def quarantine_show(key: str, output: str, **options: Any) -> None:
     click.echo("\nFix the source record and ingest it again; it is published once it conforms.")
 
 
+@main.command("withdraw")
+@click.argument("key")
+@click.option("--replaced-by", default=None, help="Key of the record that replaces it (its URIs then answer 301).")
+@click.option("--reason", default=None, help="Why, for the record (shown on the tombstone page).")
+@common
+def withdraw_command(key: str, replaced_by: str | None, reason: str | None, **options: Any) -> None:
+    """Take a thesis out of the published data, leaving a tombstone (410 Gone, or 301)."""
+    from .withdrawing import NotPublished, withdraw
+
+    try:
+        withdraw(_settings(**options), key, replaced_by, reason)
+    except StoreBusy as exc:
+        raise StoreError(str(exc)) from exc
+    except NotPublished as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"withdrew {key}" + (f", replaced by {replaced_by}" if replaced_by else ""))
+
+
 @main.command("export")
 @common
 @click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nq", help="Serialisation.")

@@ -28,6 +28,7 @@ from .quarantine import Quarantine
 from .records import ReadError, Record, content_digest
 from .sources import Unit, read_units
 from .store import WritableStore
+from .tombstones import Tombstones
 from .validation import UNIQUE_SHAPE, Finding, is_publishable, validate_batch
 
 SNAPSHOT_EVERY_SECONDS = 60
@@ -152,11 +153,12 @@ def batches(items: Iterable[Unit | ReadError], size: int, on_error: Callable[[Re
 class Ingest:
     """One ingest run into one store."""
 
-    def __init__(self, settings: Settings, store: WritableStore, quarantine: Quarantine,
+    def __init__(self, settings: Settings, store: WritableStore, quarantine: Quarantine, tombstones: Tombstones,
                  fmt: str | None = None, progress: bool | None = None) -> None:  # fmt: skip
         self.settings = settings
         self.store = store
         self.quarantine = quarantine
+        self.tombstones = tombstones
         self.fmt = fmt
         self.summary = Summary()
         self.seen: dict[str, tuple[str, str]] = {}  # key -> (content hash, location) in this run
@@ -226,6 +228,7 @@ class Ingest:
             self._route(p, new, changed)
         self.store.add_records(new)
         self.store.replace_records(changed)
+        self.tombstones.restore(released)
         self.quarantine.release(released)
         self.quarantine.hold(held)
 
@@ -295,8 +298,9 @@ def _in_pool(work: Iterator[list[Unit]], args: tuple, jobs: int) -> Iterator[Bat
 def ingest(settings: Settings, paths: Iterable[Path], fmt: str | None = None, progress: bool | None = None) -> Summary:
     """Ingest files into the store named by settings; the library entry point behind `ldpub ingest`."""
     with WritableStore(settings.store, settings.base) as store:
-        quarantine = Quarantine(settings.store)
+        quarantine, tombstones = Quarantine(settings.store), Tombstones(settings.store)
         try:
-            return Ingest(settings, store, quarantine, fmt, progress).run(paths)
+            return Ingest(settings, store, quarantine, tombstones, fmt, progress).run(paths)
         finally:
             quarantine.close()
+            tombstones.close()

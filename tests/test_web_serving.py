@@ -206,3 +206,25 @@ def test_jsonld_is_compact_with_a_published_context_and_expands_to_the_turtle(cl
     expanded = Graph().parse(data=nquads, format="nt")
     turtle = Graph().parse(data=client.get(f"{path}.ttl").data, format="turtle")
     assert len(turtle) > 3 and isomorphic(expanded, turtle)
+
+
+def test_withdrawn_records_answer_410_or_301(settings: Settings, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ld.cli import main
+    from ld.web import create_app
+
+    ingest(settings, [csv_file(tmp_path, [thesis(1), thesis(2), thesis(3)])], progress=False)
+    run = lambda *a: CliRunner().invoke(main, [*a, "--store", str(settings.store), "--base", BASE])  # noqa: E731
+    assert run("withdraw", "uk.bl.ethos.1", "--reason", "duplicate of a later record").exit_code == 0
+    assert run("withdraw", "uk.bl.ethos.2", "--replaced-by", "uk.bl.ethos.3").exit_code == 0
+    assert run("withdraw", "uk.bl.ethos.9").exit_code == 1  # never published
+    client = create_app(settings).test_client()
+    gone = client.get("/doc/thesis/uk.bl.ethos.1", headers={"Accept": "text/turtle"})
+    assert gone.status_code == 410 and b"deprecated" in gone.data
+    assert client.get("/id/thesis/uk.bl.ethos.1", headers={"Accept": "text/html"}).status_code == 410
+    assert b"duplicate of a later record" in client.get("/doc/thesis/uk.bl.ethos.1.html").data
+    moved = client.get("/doc/thesis/uk.bl.ethos.2.ttl")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/doc/thesis/uk.bl.ethos.3.ttl"
+    ingest(settings, [csv_file(tmp_path, [thesis(1, Title="Back again")])], progress=False)
+    assert create_app(settings).test_client().get("/doc/thesis/uk.bl.ethos.1.ttl").status_code == 200

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, redirect, request
 from . import describe
 from .negotiation import BY_SUFFIX, negotiate, split_suffix
 from .pages import OWL_SAME, Facts, schema_org, thesis_view
-from .respond import answer, base, choose, not_found, store
+from .respond import answer, base, choose, gone, not_found, store
 
 bp = Blueprint("records", __name__)
 KEY = re.compile(r"^(uk\.bl\.ethos\.[0-9]{1,12}|t[0-9a-f]{20})$")
@@ -26,7 +26,9 @@ def checked_key(key: str) -> str:
 @bp.get("/id/thesis/<key>")
 def thing(key: str) -> Response:
     """The thesis is not a document: 303 to the document about it (query string dropped)."""
-    return redirect(f"/doc/thesis/{checked_key(key)}", code=303)
+    checked_key(key)
+    variant = negotiate(request) or BY_SUFFIX["ttl"]
+    return gone(variant, key) or redirect(f"/doc/thesis/{key}", code=303)
 
 
 @bp.get("/id/thesis/<key>/<path:person>")
@@ -44,7 +46,7 @@ def document(name: str) -> Response:
     checked_key(key)
     found = describe.thesis(store(), base(), key)
     if found is None:
-        return not_found(variant, "thesis with that key")
+        return gone(variant, key) or not_found(variant, "thesis with that key")
     facts = Facts(found.triples, base())
     html = ("thesis.html", {"v": thesis_view(facts, found.thing), "schema": schema_org(facts, found.thing),
                             "page_title": facts.label(found.thing)})  # fmt: skip

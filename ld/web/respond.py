@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, redirect, render_template, request
 
 from ..renderers import RENDERERS
 from ..store import ReadStore
+from ..tombstones import Tombstones
 from .describe import Description
 from .headers import conditional, link_header
 from .negotiation import VARIANTS, Variant, negotiate
@@ -19,6 +21,37 @@ LABEL = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XM
 
 def store() -> ReadStore:
     return current_app.extensions["ldpub.store"]
+
+
+def tombstones() -> Tombstones:
+    """This process's connection to the tombstones (SQLite connections must not cross a fork)."""
+    held = current_app.extensions.get("ldpub.tombstones")
+    if held is None or held[0] != os.getpid():
+        held = (os.getpid(), Tombstones(current_app.config["LDPUB"].store))
+        current_app.extensions["ldpub.tombstones"] = held
+    return held[1]
+
+
+def gone(variant: Variant, key: str) -> Response | None:
+    """410 for a withdrawn thesis, 301 to its replacement; None when it was never withdrawn."""
+    stone = tombstones().get(key)
+    if stone is None:
+        return None
+    if stone.replaced_by:
+        suffix = f".{variant.suffix}" if request.path.rsplit("/", 1)[-1].endswith(f".{variant.suffix}") else ""
+        return redirect(f"/doc/thesis/{stone.replaced_by}{suffix}", code=301)
+    thing = f"{base()}id/thesis/{key}"
+    if variant.is_html:
+        body = render_template("gone.html", stone=stone, alternates=[], thing=thing)
+        return Response(body, 410, mimetype="text/html")
+    said = [
+        ox.Triple(ox.NamedNode(thing), ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated"),
+                  ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))),
+        ox.Triple(ox.NamedNode(thing), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+                  ox.Literal(f"Withdrawn {stone.withdrawn_at}" + (f": {stone.reason}" if stone.reason else ""))),
+    ]  # fmt: skip
+    renderer = RENDERERS[variant.suffix]
+    return Response(renderer.render(said, base()), 410, mimetype=renderer.media_type)
 
 
 def base() -> str:

@@ -1,0 +1,58 @@
+"""Withdrawn records: their URIs answer 410 Gone, or 301 to the record that replaces them.
+
+Kept in SQLite beside the store (readable by every web worker while a writer works), so
+that a withdrawn record's graph can leave the published data entirely.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS withdrawn (
+    key TEXT PRIMARY KEY,
+    withdrawn_at TEXT NOT NULL,
+    replaced_by TEXT,
+    reason TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    key: str
+    withdrawn_at: str
+    replaced_by: str | None
+    reason: str | None
+
+
+class Tombstones:
+    def __init__(self, root: Path) -> None:
+        Path(root).mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(Path(root) / "withdrawn.sqlite", timeout=30, check_same_thread=False)
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def withdraw(self, key: str, replaced_by: str | None, reason: str | None) -> None:
+        now = datetime.now(UTC).replace(microsecond=0).isoformat()
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?,?,?,?)", (key, now, replaced_by, reason))
+
+    def restore(self, keys: Iterable[str]) -> None:
+        """Records published again (ingested anew) are no longer withdrawn."""
+        with self.db:
+            self.db.executemany("DELETE FROM withdrawn WHERE key = ?", [(k,) for k in keys])
+
+    def get(self, key: str) -> Tombstone | None:
+        row = self.db.execute("SELECT key, withdrawn_at, replaced_by, reason FROM withdrawn WHERE key = ?",
+                              (key,)).fetchone()  # fmt: skip
+        return Tombstone(*row) if row else None
+
+    def all(self) -> list[Tombstone]:
+        return [Tombstone(*r) for r in self.db.execute("SELECT key, withdrawn_at, replaced_by, reason FROM withdrawn")]

@@ -1,0 +1,27 @@
+"""`ldpub withdraw`: the record's graph leaves the published data; a tombstone stays."""
+
+from __future__ import annotations
+
+from .config import Settings
+from .store import WritableStore
+from .tombstones import Tombstones
+
+
+class NotPublished(Exception):
+    """The key (or its replacement) names no published record."""
+
+
+def withdraw(settings: Settings, key: str, replaced_by: str | None, reason: str | None) -> None:
+    with WritableStore(settings.store, settings.base) as store:
+        graph = f"{settings.base}doc/thesis/{key}"
+        if store.content_hash(graph) is None:
+            raise NotPublished(f"no published thesis {key!r}; nothing withdrawn")
+        if replaced_by and store.content_hash(f"{settings.base}doc/thesis/{replaced_by}") is None:
+            raise NotPublished(f"the replacement {replaced_by!r} is not published; publish it first")
+        tombstones = Tombstones(settings.store)
+        try:
+            tombstones.withdraw(key, replaced_by, reason)
+        finally:
+            tombstones.close()
+        store.drop_graph(graph)
+        store.publish_snapshot()
