@@ -228,3 +228,30 @@ def test_withdrawn_records_answer_410_or_301(settings: Settings, tmp_path: Path)
     assert moved.status_code == 301 and moved.headers["Location"] == "/doc/thesis/uk.bl.ethos.3.ttl"
     ingest(settings, [csv_file(tmp_path, [thesis(1, Title="Back again")])], progress=False)
     assert create_app(settings).test_client().get("/doc/thesis/uk.bl.ethos.1.ttl").status_code == 200
+
+
+def test_vocabulary_defines_every_own_term_the_mapping_uses(client, mapper, loizou, mackin) -> None:  # type: ignore[no-untyped-def]
+    vocab = Graph().parse(data=client.get("/def/", headers={"Accept": "text/turtle"}).data, format="turtle")
+    defined = {str(s) for s in vocab.subjects()}
+    rich = mapper.map(replace_record(loizou))
+    used = {str(p) for _, p, _ in rich.triples + mapper.map(mackin).triples if str(p).startswith(f"{BASE}def/")}
+    assert used and used <= defined
+    assert client.get("/def/awardingBodyName").status_code == 303
+    assert client.get("/def/index.jsonld").mimetype == "application/ld+json"
+
+
+def replace_record(record):  # type: ignore[no-untyped-def]
+    """The record with every optional field the project's own terms describe."""
+    from .conftest import replace
+
+    return replace(record, department="Physics", qualification_level="Doctoral", current_institution="Elsewhere",
+                   repository_urls=["hdl:1/2"])  # fmt: skip
+
+
+def test_shapes_are_served_and_are_the_profile(client) -> None:  # type: ignore[no-untyped-def]
+    from ld.validation import DATASET_SHAPES, RECORD_SHAPES, shapes_graph
+
+    served = Graph().parse(data=client.get("/shapes", headers={"Accept": "text/turtle"}).data, format="turtle")
+    assert isomorphic(served, shapes_graph(tuple(sorted(set(RECORD_SHAPES) | set(DATASET_SHAPES)))))
+    assert client.get("/shapes", headers={"Accept": "text/html"}).mimetype == "text/html"
+    assert client.get("/shapes.jsonld").mimetype == "application/ld+json"

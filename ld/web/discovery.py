@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
 
-from flask import Blueprint, Response
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect
 
-from ..renderers import jsonld_context
+from ..renderers import RENDERERS, jsonld_context
+from ..validation import SHAPES_DIR
+from .describe import Description
+from .negotiation import split_suffix
+from .respond import answer, base, choose
 from .headers import conditional
-from .respond import base
 
 bp = Blueprint("discovery", __name__)
 
@@ -18,3 +25,48 @@ def context() -> Response:
     """The context every JSON-LD document references; stable for a given base URI."""
     body = json.dumps(jsonld_context(base()), indent=2, sort_keys=True)
     return conditional(Response(body, mimetype="application/ld+json"), None)
+
+
+@cache
+def vocabulary(base_iri: str) -> tuple[ox.Triple, ...]:
+    text = resources.files("ld").joinpath("data/vocabulary.ttl").read_text("utf-8")
+    return tuple(ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=f"{base_iri}def/"))
+
+
+@cache
+def shapes() -> tuple[ox.Triple, ...]:
+    triples: list[ox.Triple] = []
+    for path in sorted(Path(SHAPES_DIR).glob("*.ttl")):
+        triples += ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    return tuple(triples)
+
+
+def _document(triples: tuple[ox.Triple, ...], thing: str, doc_path: str, suffix_name: str, title: str) -> Response:
+    _, suffix = split_suffix(suffix_name)
+    variant = choose(suffix)
+    described = Description(thing, list(triples))
+    turtle = RENDERERS["ttl"].render(list(triples), base()).decode("utf-8")
+    html = ("source.html", {"page_title": title, "source": turtle, "schema": None})
+    return answer(described, variant, doc_path, suffix is None, html)
+
+
+@bp.get("/def/")
+def vocabulary_document() -> Response:
+    """The project's own terms as RDFS/OWL, negotiated like every document."""
+    return _document(vocabulary(base()), f"{base()}def/", "/def/index", "index", "ldpub vocabulary")
+
+
+@bp.get("/def/<name>")
+def vocabulary_term(name: str) -> Response:
+    stem, suffix = split_suffix(name)
+    if stem == "index" and suffix:
+        return _document(vocabulary(base()), f"{base()}def/", "/def/index", name, "ldpub vocabulary")
+    return redirect("/def/", code=303)
+
+
+@bp.get("/shapes")
+@bp.get("/shapes.<ext>")
+def shapes_document(ext: str | None = None) -> Response:
+    """The SHACL profile every record is validated against."""
+    name = f"shapes.{ext}" if ext else "shapes"
+    return _document(shapes(), f"{base()}shapes", "/shapes", name, "ldpub SHACL profile")
