@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# The browser tests drive Debian's Chromium; installed when absent (root, or sudo).
+BROWSER := /usr/bin/chromium /usr/bin/chromedriver
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install demo serve test bench clean
 
@@ -14,13 +17,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(BROWSER):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
+
 demo: install
 	$(VENV)/bin/ldpub demo
 
 serve: install
 	$(VENV)/bin/ldpub serve
 
-test: install
+test: install $(BROWSER)
 	$(PY) -m pytest -q
 
 bench: install

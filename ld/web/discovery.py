@@ -8,16 +8,32 @@ from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, redirect
+from flask import Blueprint, Response, redirect, render_template
 
 from ..renderers import RENDERERS, jsonld_context
 from ..validation import SHAPES_DIR
 from .describe import Description
 from .negotiation import split_suffix
-from .respond import answer, base, choose
+from ..store import StoreMissing
+from .respond import answer, base, choose, store
 from .headers import conditional
 
 bp = Blueprint("discovery", __name__)
+
+
+@bp.get("/")
+def home() -> Response:
+    """What the dataset is and how to use it; one published thesis as an example."""
+    example = None
+    try:
+        graph = next(iter(store().db.named_graphs()), None)
+    except StoreMissing:
+        graph = None
+    if graph is not None and "/doc/thesis/" in graph.value:
+        key = graph.value.rsplit("/", 1)[-1]
+        example = {"href": f"/id/thesis/{key}", "label": f"thesis {key}"}
+    body = render_template("home.html", page_title="ldpub", alternates=[], thing=base(), schema=None, example=example)
+    return conditional(Response(body, mimetype="text/html"), None)
 
 
 @bp.get("/context.jsonld")

@@ -1,0 +1,91 @@
+"""Pages in real headless Chromium (Debian's chromium + chromedriver, installed by `make test`):
+no console errors, and the links from a thesis to its author and institution lead back to it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from .conftest import CSV_SAMPLE, TEXT_SAMPLE
+from .test_faults import free_port, ldpub, status, wait_until
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """`ldpub serve` (gunicorn) over the two real samples, on a free loopback port."""
+    store = tmp_path_factory.mktemp("browser") / "store"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": base, "LDPUB_JOBS": "1"}
+    subprocess.run(ldpub("ingest", "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE)), env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    server = subprocess.Popen(ldpub("serve", "--port", str(port), "--workers", "1"), env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        assert wait_until(lambda: status(base) == 200, 30)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    assert Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(), "run `make test`: it installs chromium"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"):  # fmt: skip
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="ldpub-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def console_errors(driver: webdriver.Chrome) -> list[dict]:
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def click(driver: webdriver.Chrome, text: str) -> None:
+    driver.find_element(By.LINK_TEXT, text).click()
+
+
+def test_thesis_author_institution_and_back(site: str, browser: webdriver.Chrome) -> None:
+    title = "Computation and measurement of turbulent flow through idealized turbine blade passages"
+    browser.get(f"{site}id/thesis/uk.bl.ethos.232781")  # 303, then HTML by negotiation
+    assert browser.find_element(By.TAG_NAME, "h1").text == title
+    assert browser.current_url == f"{site}doc/thesis/uk.bl.ethos.232781"
+    click(browser, "Loizou, Panos A.")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Loizou, Panos A."
+    click(browser, title)
+    assert browser.find_element(By.TAG_NAME, "h1").text == title
+    click(browser, "University of Manchester")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "University of Manchester"
+    assert "(awarding body)" in browser.page_source
+    click(browser, title)
+    assert browser.current_url.endswith("/doc/thesis/uk.bl.ethos.232781")
+    assert console_errors(browser) == []
+
+
+def test_pages_render_without_console_errors(site: str, browser: webdriver.Chrome) -> None:
+    for path in ("", "doc/thesis/tcd3dc49c1347f397b166", "id/concept/ddc/360", "def/", "shapes"):
+        browser.get(site + path)
+        assert browser.find_element(By.TAG_NAME, "h1").text
+        assert console_errors(browser) == [], path
