@@ -44,28 +44,36 @@ def thesis(store: ReadStore, base: str, key: str) -> Description | None:
     return Description(f"{base}id/thesis/{key}", triples, _datetime(modified))
 
 
+OWN = "SELECT DISTINCT ?thing ?p ?o WHERE { ?thing ?p ?o }"
+# No ORDER BY: sorting decodes every match (14 s for a discipline with 61,000 theses on the
+# benchmark store); the index order is stable for a snapshot and pages in milliseconds.
+LINKS = """SELECT DISTINCT ?thing ?thesis ?p WHERE {
+    VALUES ?p { %s }
+    GRAPH ?g { ?thesis ?p ?thing }
+} LIMIT %d OFFSET {offset}""" % (" ".join(f"<{p}>" for p in ROLES), PAGE_SIZE + 1)
+
+
 def shared(store: ReadStore, iri: str, page: int, doc: str) -> Description | None:
-    """A person, organisation, degree or concept: the union of what records say of it."""
+    """A person, organisation, degree or concept: the union of what records say of it.
+
+    Both queries run in Oxigraph (the resource is a bound value, never query text): an
+    institution described in 40,000 record graphs is deduplicated and paged natively.
+    """
     node = ox.NamedNode(iri)
-    own = {q.triple for q in store.db.quads_for_pattern(node, None, None, None)}
+    bound = {ox.Variable("thing"): node}
+    own = [ox.Triple(node, row["p"], row["o"])
+           for row in store.db.query(OWN, substitutions=bound, use_default_graph_as_union=True)]  # fmt: skip
+    own.sort(key=str)
     if not own:
         return None
-    links = sorted({(q.subject.value, ROLES[q.predicate.value])
-                    for q in store.db.quads_for_pattern(None, None, node, None) if q.predicate.value in ROLES})  # fmt: skip
-    start = (page - 1) * PAGE_SIZE
-    window = links[start : start + PAGE_SIZE]
-    has_next = len(links) > start + PAGE_SIZE
-    related = [(t, role, _title(store, t)) for t, role in window]
-    triples = sorted(own, key=str) + _inverse_triples(store, node, window) + _paging(doc, page, has_next)
+    query = LINKS.replace("{offset}", str((page - 1) * PAGE_SIZE))
+    rows = [(row["thesis"], row["p"]) for row in store.db.query(query, substitutions=bound)]
+    has_next = len(rows) > PAGE_SIZE
+    window = rows[:PAGE_SIZE]
+    related = [(t.value, ROLES[p.value], _title(store, t.value)) for t, p in window]
+    inverse = [ox.Triple(t, p, node) for t, p in window]
+    triples = own + inverse + _paging(doc, page, has_next)
     return Description(iri, triples, None, related, page, has_next)
-
-
-def _inverse_triples(store: ReadStore, node: ox.NamedNode, window: list[tuple[str, str]]) -> list[ox.Triple]:
-    out = []
-    for thesis_iri, _ in window:
-        for q in store.db.quads_for_pattern(ox.NamedNode(thesis_iri), None, node, None):
-            out.append(q.triple)
-    return list(dict.fromkeys(out))
 
 
 def _paging(doc: str, page: int, has_next: bool) -> list[ox.Triple]:
