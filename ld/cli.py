@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,9 @@ def validate_command(files: tuple[Path, ...], fmt: str | None, output: str, **op
     sys.exit(1 if violations or errors else 0)
 
 
-def _validate_files(settings: Settings, files: tuple[Path, ...], fmt: str | None) -> tuple[list[Finding], list[ReadError], int]:
+def _validate_files(
+    settings: Settings, files: tuple[Path, ...], fmt: str | None
+) -> tuple[list[Finding], list[ReadError], int]:
     records: list[Record] = []
     errors: list[ReadError] = []
     for path in files:
@@ -198,7 +200,9 @@ def withdraw_command(key: str, replaced_by: str | None, reason: str | None, **op
 @main.command("export")
 @common
 @click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nq", help="Serialisation.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File (default: stdout)."
+)
 def export_command(fmt: str, output: Path | None, **options: Any) -> None:
     """Stream the published dataset (the newest snapshot; safe while an ingest runs)."""
     settings = _settings(**options)

@@ -119,7 +119,9 @@ def process_batch(units: list[Unit], base: str, license_iri: str, engine: str, m
     return BatchResult(map_and_validate(records, base, license_iri, engine, modified), errors)
 
 
-def map_and_validate(records: list[Record], base: str, license_iri: str, engine: str, modified: datetime) -> list[Processed]:
+def map_and_validate(
+    records: list[Record], base: str, license_iri: str, engine: str, modified: datetime
+) -> list[Processed]:
     mapper = _mapper(base, license_iri)
     contents = [r.content() for r in records]
     hashes = [content_digest(c) for c in contents]
@@ -136,7 +138,9 @@ def map_and_validate(records: list[Record], base: str, license_iri: str, engine:
     ]  # fmt: skip
 
 
-def batches(items: Iterable[Unit | ReadError], size: int, on_error: Callable[[ReadError], None]) -> Iterator[list[Unit]]:
+def batches(
+    items: Iterable[Unit | ReadError], size: int, on_error: Callable[[ReadError], None]
+) -> Iterator[list[Unit]]:
     batch: list[Unit] = []
     for item in items:
         if isinstance(item, ReadError):

@@ -19,11 +19,31 @@ from rdflib.term import Node
 
 from . import __version__
 from .degrees import DEGREES, Degree, degree_for, level_of
-from .identifiers import (DOI_URI, ISNI_URI, ORCID_URI, is_ethos_id, orcid_hyphenated, parse_doi,
-                          parse_isni, parse_orcid)  # fmt: skip
+from .identifiers import (
+    DOI_URI,
+    ISNI_URI,
+    ORCID_URI,
+    is_ethos_id,
+    orcid_hyphenated,
+    parse_doi,
+    parse_isni,  # fmt: skip
+    parse_orcid,
+)
 from .records import Agent, Record
-from .vocab import (BIBO, COAR_DOCTORAL, COAR_MASTERS, COAR_THESIS, DEGREES as BIBO_DEGREES,
-                    ISO639_2, RELATORS, SCHEMA, lookup_institution, name_key, own_terms, slug)  # fmt: skip
+from .vocab import (
+    BIBO,
+    COAR_DOCTORAL,
+    COAR_MASTERS,
+    COAR_THESIS,
+    ISO639_2,  # fmt: skip
+    RELATORS,
+    SCHEMA,
+    lookup_institution,
+    name_key,
+    own_terms,
+    slug,
+)
+from .vocab import DEGREES as BIBO_DEGREES
 
 Triple = tuple[Node, Node, Node]
 

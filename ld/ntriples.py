@@ -35,7 +35,7 @@ def literal(value: Literal) -> str:
 @lru_cache(maxsize=65536)  # predicates, classes and shared resources repeat in every record
 def iri(value: str) -> str:
     """An IRI reference; characters N-Triples forbids are percent-encoded rather than rejected."""
-    return "<" + _IRI_FORBIDDEN.sub(lambda m: "%%%02X" % ord(m.group(0)), value) + ">"
+    return "<" + _IRI_FORBIDDEN.sub(lambda m: f"%{ord(m.group(0)):02X}", value) + ">"
 
 
 def term(value: Node) -> str:

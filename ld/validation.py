@@ -105,9 +105,9 @@ def run_engine(ntriples: str, engine: str, names: tuple[str, ...] = RECORD_SHAPE
     import pyshacl
 
     data = Graph().parse(data=ntriples, format="nt")
-    report = pyshacl.validate(
-        data, shacl_graph=shapes_graph(names), inference="none", do_owl_imports=False, **options
-    )[1]
+    report = pyshacl.validate(data, shacl_graph=shapes_graph(names), inference="none", do_owl_imports=False, **options)[
+        1
+    ]
     return _rdflib_results(report)
 
 
@@ -132,9 +132,10 @@ def _turbo_results(ntriples: str, names: tuple[str, ...]) -> list[RawResult]:
     by_node: dict[str, dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]] = {}
     for triple in ox.parse(report, format=ox.RdfFormat.N_TRIPLES):
         by_node.setdefault(str(triple.subject), {})[triple.predicate.value] = triple.object
-    return [_raw(props, lambda t: t.value if not isinstance(t, ox.BlankNode) else None,
-                 lambda t: isinstance(t, ox.NamedNode))
-            for props in by_node.values() if props.get(str(RDF.type)) == ox.NamedNode(str(SH.ValidationResult))]  # fmt: skip
+    result_type = ox.NamedNode(str(SH.ValidationResult))
+    text = lambda t: None if isinstance(t, ox.BlankNode) else t.value  # noqa: E731
+    is_iri = lambda t: isinstance(t, ox.NamedNode)  # noqa: E731
+    return [_raw(props, text, is_iri) for props in by_node.values() if props.get(str(RDF.type)) == result_type]
 
 
 def _rdflib_results(report: Graph) -> list[RawResult]:
@@ -160,7 +161,9 @@ def _raw(props: dict, text, is_iri) -> RawResult:  # type: ignore[no-untyped-def
     )  # fmt: skip
 
 
-def validate_batch(batch: Sequence[Mapped], engine: str = "turbo", ntriples: Sequence[str] | None = None) -> list[list[Finding]]:
+def validate_batch(
+    batch: Sequence[Mapped], engine: str = "turbo", ntriples: Sequence[str] | None = None
+) -> list[list[Finding]]:
     """Findings for each record, in batch order (a record with nothing to report gets []).
 
     ntriples, when given, are the records' N-Triples already written for the store.

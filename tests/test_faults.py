@@ -3,19 +3,17 @@ and serving with two workers while an ingest writes the same store."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import requests
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from ld.records import ReadError, Record
 from ld.sources import READERS
@@ -23,7 +21,8 @@ from ld.sources.ethos_csv import COLUMNS_2021
 from ld.sources.ethos_text import LABELS
 from ld.store import WritableStore
 
-from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
+from .conftest import BASE
+from .servers import ldpub, serving_samples, status, wait_until
 from .test_ingest import csv_file, thesis
 
 FUZZ = hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -80,10 +79,6 @@ def test_csv_reader_fuzz_structured(tmp_path: Path, parts: list[str]) -> None:
     assert_only_records_or_located_errors(read_all("ethos-csv", path), path)
 
 
-def ldpub(*args: str) -> list[str]:
-    return [sys.executable, "-m", "ld.cli", *args]
-
-
 def graph_sizes(store_dir: Path) -> Counter:
     store = WritableStore(store_dir, BASE)  # opening recovers an interrupted bulk load
     try:
@@ -116,41 +111,12 @@ def test_kill_9_during_ingest_leaves_whole_records_and_a_rerun_completes(tmp_pat
     assert graph_sizes(store) == expected
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def status(url: str) -> int:
-    try:
-        return requests.get(url, timeout=5).status_code
-    except requests.RequestException:
-        return 0
-
-
 @pytest.mark.slow
 def test_two_workers_serve_while_an_ingest_writes(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": base, "LDPUB_JOBS": "1"}
-    subprocess.run(ldpub("ingest", "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE)), env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    server = subprocess.Popen(ldpub("serve", "--port", str(port), "--workers", "2"), env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
+    with serving_samples(store, workers=2) as site:
+        base, env = site.base, site.env
         known = f"{base}doc/thesis/uk.bl.ethos.232781"
-        assert wait_until(lambda: status(known) == 200, 30)
         path = csv_file(tmp_path, [thesis(n) for n in range(1, 1501)])
         ingest = subprocess.Popen(ldpub("ingest", "--no-progress", "--batch-size", "100", str(path)), env=env,
                                   stdout=subprocess.PIPE, text=True)  # fmt: skip
@@ -162,8 +128,5 @@ def test_two_workers_serve_while_an_ingest_writes(tmp_path: Path) -> None:
         assert set(answers) <= {200}, Counter(answers)
         assert wait_until(lambda: status(f"{base}doc/thesis/uk.bl.ethos.1500") == 200, 5)
         assert status(f"{base}id/thesis/uk.bl.ethos.750") == 200  # follows the 303
-    finally:
-        server.terminate()
-        server.wait(10)
     sizes = graph_sizes(store)
     assert all(f"{base}doc/thesis/uk.bl.ethos.{n}" in sizes for n in range(1, 1501))

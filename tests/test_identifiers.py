@@ -6,8 +6,14 @@ import csv
 
 import pytest
 
-from ld.identifiers import (isni_spaced, orcid_hyphenated, parse_doi, parse_ethos_id, parse_isni,
-                            parse_orcid)  # fmt: skip
+from ld.identifiers import (
+    isni_spaced,
+    orcid_hyphenated,
+    parse_doi,
+    parse_ethos_id,
+    parse_isni,
+    parse_orcid,  # fmt: skip
+)
 
 from .conftest import FIXTURES
 

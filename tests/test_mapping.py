@@ -31,7 +31,9 @@ def graph_of(mapper: Mapper, record: Record) -> Graph:
     ("loizou", Location("tests/fixtures/ethos-202310-first-row.csv", line=2, row=2), "loizou"),
     ("mackin", Location("tests/fixtures/mackin-2019.txt", line=1), "mackin"),
 ])  # fmt: skip
-def test_real_samples_map_to_the_reviewed_graph(request, mapper: Mapper, name: str, source: Location, fixture: str) -> None:
+def test_real_samples_map_to_the_reviewed_graph(
+    request, mapper: Mapper, name: str, source: Location, fixture: str
+) -> None:
     record = dataclasses.replace(request.getfixturevalue(name), location=source)
     expected = Graph().parse(FIXTURES / "expected" / f"{fixture}.ttl")
     assert isomorphic(graph_of(mapper, record), expected)
@@ -86,7 +88,9 @@ def test_supervisors_funders_doi_repository_and_current_institution(mapper: Mapp
     thesis = URIRef(f"{ID}thesis/uk.bl.ethos.232781")
     first = URIRef(f"{thesis}/supervisor/1")
     second = URIRef(f"{ID}person/orcid/0000-0002-1694-233X")
-    assert {(thesis, RELATORS.ths, first), (thesis, RELATORS.ths, second), (thesis, DCTERMS.contributor, first)} <= set(g)
+    assert {(thesis, RELATORS.ths, first), (thesis, RELATORS.ths, second), (thesis, DCTERMS.contributor, first)} <= set(
+        g
+    )
     assert (second, OWL.sameAs, URIRef("https://orcid.org/0000-0002-1694-233X")) in g
     funder = g.value(thesis, RELATORS.fnd)
     assert (funder, RDF.type, FOAF.Organization) in g

@@ -30,8 +30,15 @@ def write_csv(tmp_path: Path, header: tuple[str, ...], rows: list[list[str]]) ->
 
 def row(**cells: str) -> list[str]:
     values = dict.fromkeys(COLUMNS_2021, " ")
-    values.update({"Title": "A title", "Author": "Doe, Jane", "Institution": "University of Leeds",
-                   "Date": "2001", "EThOS URL": "https://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.1"})
+    values.update(
+        {
+            "Title": "A title",
+            "Author": "Doe, Jane",
+            "Institution": "University of Leeds",
+            "Date": "2001",
+            "EThOS URL": "https://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.1",
+        }
+    )
     values.update({k.replace("_", " "): v for k, v in cells.items()})
     return [values[c] for c in COLUMNS_2021]
 
@@ -55,8 +62,20 @@ def test_detected_from_content(tmp_path: Path) -> None:
 
 
 def test_2018_six_column_release(tmp_path: Path) -> None:
-    path = write_csv(tmp_path, COLUMNS_2018, [["Old thesis", "Smith, A.", "University of Oxford", "1950",
-                                               "Thesis (D.Phil.)", "http://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.42"]])
+    path = write_csv(
+        tmp_path,
+        COLUMNS_2018,
+        [
+            [
+                "Old thesis",
+                "Smith, A.",
+                "University of Oxford",
+                "1950",
+                "Thesis (D.Phil.)",
+                "http://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.42",
+            ]
+        ],
+    )
     (r,) = read_file(path)
     assert r.ethos_id == "uk.bl.ethos.42" and r.qualification_name == "Thesis (D.Phil.)"
 
@@ -81,7 +100,10 @@ def test_lists_urls_and_entities(tmp_path: Path) -> None:
 
 def test_shifted_row_is_reported_not_published(tmp_path: Path) -> None:
     good = ",".join(f'"{c}"' for c in row())
-    shifted = '"He said "hello, world" again"," ","Doe, J","","","Leeds","","2001","Thesis (Ph.D.)"," "," "," "," ","https://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.2"," "'
+    shifted = (
+        '"He said "hello, world" again"," ","Doe, J","","","Leeds","","2001","Thesis (Ph.D.)",'
+        '" "," "," "," ","https://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.2"," "'
+    )
     path = tmp_path / "dump.csv"
     path.write_text(",".join(COLUMNS_2021) + "\n" + good + "\n" + shifted + "\n" + good + "\n", "utf-8")
     items = list(read_file(path))
@@ -96,7 +118,9 @@ def test_typed_column_out_of_place_is_reported(tmp_path: Path) -> None:
 
 def test_latin1_bytes_are_that_rows_error(tmp_path: Path) -> None:
     path = tmp_path / "dump.csv"
-    path.write_bytes((",".join(COLUMNS_2018) + "\n").encode() + b"T,M\xfcller,Leeds,2001,PhD,\nT2,Doe,Leeds,2002,PhD,\n")
+    path.write_bytes(
+        (",".join(COLUMNS_2018) + "\n").encode() + b"T,M\xfcller,Leeds,2001,PhD,\nT2,Doe,Leeds,2002,PhD,\n"
+    )
     items = list(read_file(path))
     assert isinstance(items[0], ReadError) and "UTF-8" in items[0].message and items[0].location.row == 2
     assert isinstance(items[1], Record)

@@ -52,8 +52,11 @@ def test_line_endings(tmp_path: Path, ending: bytes, mackin: Record) -> None:
 
 
 def test_many_records_per_file_with_lines(tmp_path: Path) -> None:
-    second = re.sub(rb"EThOS ID:.*DOI: Not available", b"EThOS ID: uk.bl.ethos.123456 DOI: 10.1234/abc",
-                    SAMPLE.replace(b"Mackin, Michelle", b"Other, Person"))  # the sample has a no-break space here
+    second = re.sub(
+        rb"EThOS ID:.*DOI: Not available",
+        b"EThOS ID: uk.bl.ethos.123456 DOI: 10.1234/abc",
+        SAMPLE.replace(b"Mackin, Michelle", b"Other, Person"),
+    )  # the sample has a no-break space here
     records = read_bytes(tmp_path, SAMPLE + b"\n" + second + b"\n")
     assert [r.author.name for r in records] == ["Mackin, Michelle", "Other, Person"]
     assert records[1].ethos_id == "uk.bl.ethos.123456" and records[1].doi == "10.1234/abc"

@@ -132,7 +132,9 @@ def test_dataset_rule_flags_two_theses_with_one_identifier(mapper: Mapper, loizo
 def test_records_in_one_batch_do_not_see_each_other(mapper: Mapper, loizou: Record) -> None:
     """Two records naming the same ISNI person differently are each fine on their own."""
     a = mapper.map(replace(loizou, abstract="x"))
-    b = mapper.map(replace(loizou, abstract="x", ethos_id="uk.bl.ethos.1", author=replace(loizou.author, name="Loizou, P.")))
+    b = mapper.map(
+        replace(loizou, abstract="x", ethos_id="uk.bl.ethos.1", author=replace(loizou.author, name="Loizou, P."))
+    )
     assert validate_batch([a, b]) == [[], []]
 
 

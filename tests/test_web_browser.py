@@ -3,8 +3,6 @@ no console errors, and the links from a thesis to its author and institution lea
 
 from __future__ import annotations
 
-import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +12,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from .conftest import CSV_SAMPLE, TEXT_SAMPLE
-from .test_faults import free_port, ldpub, status, wait_until
+from .servers import serving_samples
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -24,20 +21,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """`ldpub serve` (gunicorn) over the two real samples, on a free loopback port."""
-    store = tmp_path_factory.mktemp("browser") / "store"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": base, "LDPUB_JOBS": "1"}
-    subprocess.run(ldpub("ingest", "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE)), env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    server = subprocess.Popen(ldpub("serve", "--port", str(port), "--workers", "1"), env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        assert wait_until(lambda: status(base) == 200, 30)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(10)
+    with serving_samples(tmp_path_factory.mktemp("browser") / "store") as running:
+        yield running.base
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,10 @@ CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RDFLIB = "application/rdf+xml, text/rdf+xml, text/xml;q=0.9, text/plain;q=0.8, */*;q=0.5"
 JENA = "text/turtle,application/n-triples;q=0.9,application/ld+json;q=0.8,application/rdf+xml;q=0.7,*/*;q=0.5"
-COMUNICA = ("application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,application/n-triples;q=0.8,"
-            "text/turtle;q=0.6,application/rdf+xml;q=0.5,text/n3;q=0.35,application/xml;q=0.3,*/*;q=0.1")
+COMUNICA = (
+    "application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,application/n-triples;q=0.8,"
+    "text/turtle;q=0.6,application/rdf+xml;q=0.5,text/n3;q=0.35,application/xml;q=0.3,*/*;q=0.1"
+)
 RAPPER = "application/rdf+xml,text/turtle;q=0.8,application/n-triples;q=0.6,*/*;q=0.1"
 GOOGLEBOT = "text/html,application/xhtml+xml,application/signed-exchange;v=b3,application/xml;q=0.9,*/*;q=0.8"
 
@@ -48,8 +50,12 @@ ACCEPT_TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("client_name", "accept", "status", "media_type"), ACCEPT_TABLE, ids=[r[0] for r in ACCEPT_TABLE])
-def test_accept_headers_of_real_clients(client, client_name: str, accept: str | None, status: int, media_type: str | None) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("client_name", "accept", "status", "media_type"), ACCEPT_TABLE, ids=[r[0] for r in ACCEPT_TABLE]
+)
+def test_accept_headers_of_real_clients(
+    client, client_name: str, accept: str | None, status: int, media_type: str | None
+) -> None:  # type: ignore[no-untyped-def]
     response = client.get(DOC, headers={"Accept": accept} if accept is not None else {})
     assert response.status_code == status
     assert "Accept" in response.headers.get("Vary", "")

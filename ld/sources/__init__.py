@@ -9,9 +9,9 @@ work), so that ingest can split in one process and parse in its worker processes
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..records import Location, ReadError, Record
 from . import ethos_csv, ethos_text
@@ -53,10 +53,7 @@ def detect_format(path: Path) -> str:
     for reader in READERS.values():
         if reader.sniff(head):
             return reader.name
-    raise UnknownFormat(
-        f"{path}: cannot tell the format from its content; give --format "
-        f"({', '.join(READERS)})"
-    )
+    raise UnknownFormat(f"{path}: cannot tell the format from its content; give --format ({', '.join(READERS)})")
 
 
 def read_file(path: Path, fmt: str | None = None) -> Iterator[Record | ReadError]:

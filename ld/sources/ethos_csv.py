@@ -76,7 +76,7 @@ def parse(row: Row) -> Record | ReadError:
     return _row_to_record(row.cells, row.columns, row.location)
 
 
-def _read_header(reader: "csv._reader", source: str) -> tuple[ReadError | None, list[str]]:
+def _read_header(reader: csv._reader, source: str) -> tuple[ReadError | None, list[str]]:
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -90,7 +90,7 @@ def _read_header(reader: "csv._reader", source: str) -> tuple[ReadError | None, 
     return None, header
 
 
-def _read_rows(reader: "csv._reader", columns: tuple[str, ...], source: str) -> Iterator[Row | ReadError]:
+def _read_rows(reader: csv._reader, columns: tuple[str, ...], source: str) -> Iterator[Row | ReadError]:
     row_number = 1
     while True:
         row_number += 1
@@ -120,15 +120,19 @@ def _row_to_record(row: list[str], columns: tuple[str, ...], location: Location)
 def _shape_problem(row: list[str], columns: tuple[str, ...]) -> str | None:
     """Why the row does not fit the header, or None."""
     if len(row) != len(columns):
-        return (f"has {len(row)} fields where the header has {len(columns)}: an unescaped quote "
-                "(often at the start of the title) has shifted the columns; fix the quoting and re-ingest")
+        return (
+            f"has {len(row)} fields where the header has {len(columns)}: an unescaped quote "
+            "(often at the start of the title) has shifted the columns; fix the quoting and re-ingest"
+        )
     for name, value in zip(columns, row, strict=True):
         if _UNDECODABLE.search(value):
             return f"column {name!r} is not valid UTF-8 (the dump is UTF-8; was it re-saved in another encoding?)"
         shape = _SHAPES.get(name)
         if shape and not shape.fullmatch(value):
-            return (f"column {name!r} holds {value[:60]!r}, which does not fit that column: the row is "
-                    "shifted (an unescaped quote in an earlier field); fix the quoting and re-ingest")
+            return (
+                f"column {name!r} holds {value[:60]!r}, which does not fit that column: the row is "
+                "shifted (an unescaped quote in an earlier field); fix the quoting and re-ingest"
+            )
     return None
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..records import Agent, Location, ReadError, Record, clean, clean_text
 from ..identifiers import parse_doi, parse_ethos_id
+from ..records import Agent, Location, ReadError, Record, clean, clean_text
 
 NAME = "ethos-text"
 CITE = "Use this URL to cite or link to this record in EThOS:"
@@ -101,7 +101,7 @@ def _take_line(line: str, last: str, fields: dict[str, list[str]], first_line: d
     """File one line under its label; return the label that later unlabelled lines continue."""
     stripped = line.strip()
     if stripped.startswith(CITE):
-        fields.setdefault("cite", []).append(stripped[len(CITE):])
+        fields.setdefault("cite", []).append(stripped[len(CITE) :])
         return "cite"
     match = _LABEL.match(stripped)
     if not match:

@@ -11,12 +11,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template
 
 from ..renderers import RENDERERS, jsonld_context
+from ..store import StoreMissing
 from ..validation import SHAPES_DIR
 from .describe import Description
-from .negotiation import split_suffix
-from ..store import StoreMissing
-from .respond import answer, base, choose, store
 from .headers import conditional
+from .negotiation import split_suffix
+from .respond import answer, base, choose, store
 
 bp = Blueprint("discovery", __name__)
 

@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         response = _body(exc.code or 500, exc.name, exc.description or "")
-        for key, value in (exc.get_headers() if exc.response is None else []):
+        for key, value in exc.get_headers() if exc.response is None else []:
             if key.lower() != "content-type":
                 response.headers[key] = value
         return response

@@ -30,7 +30,9 @@ class Facts:
 
     def __init__(self, triples: list[ox.Triple], base: str) -> None:
         self.base = base
-        self.index: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = defaultdict(lambda: defaultdict(list))
+        self.index: dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for t in triples:
             self.index[t.subject.value][t.predicate.value].append(t.object)
 
@@ -54,7 +56,7 @@ class Facts:
     def href(self, iri: str) -> str | None:
         """Local path for our own IRIs, the IRI itself for other http(s) ones, else no link."""
         if iri.startswith(self.base):
-            return "/" + iri[len(self.base):]
+            return "/" + iri[len(self.base) :]
         return iri if iri.startswith(("http://", "https://")) else None
 
     def links(self, subject: str, predicate: str) -> list[Link]:
@@ -79,7 +81,9 @@ def thesis_view(facts: Facts, thesis: str) -> dict:
         "keywords": facts.values(thesis, "http://schema.org/keywords"),
         "identifier": v(DCT + "identifier"),
         "doi": doi,
-        "see_also": [Link(u, facts.href(u)) for u in facts.values(thesis, "http://www.w3.org/2000/01/rdf-schema#seeAlso")],
+        "see_also": [
+            Link(u, facts.href(u)) for u in facts.values(thesis, "http://www.w3.org/2000/01/rdf-schema#seeAlso")
+        ],
         "pages": [Link(u, facts.href(u)) for u in facts.values(thesis, "http://xmlns.com/foaf/0.1/page")],
     }
 

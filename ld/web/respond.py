@@ -71,7 +71,9 @@ def _not_acceptable() -> Response:
     response = Response("406 Not Acceptable\n\nAvailable types: " + ", ".join(types) + "\n", 406,
                         mimetype="text/plain")  # fmt: skip
     stem = quote(request.path, safe="/")
-    response.headers["Link"] = link_header((f"{stem}.{v.suffix}", "alternate", {"type": v.media_type}) for v in VARIANTS)
+    response.headers["Link"] = link_header(
+        (f"{stem}.{v.suffix}", "alternate", {"type": v.media_type}) for v in VARIANTS
+    )
     response.vary.add("Accept")
     return response
 

@@ -1,0 +1,68 @@
+"""A real `ldpub serve` (gunicorn) over the real samples, on a free loopback port, for tests
+that use real HTTP clients and browsers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from .conftest import CSV_SAMPLE, TEXT_SAMPLE
+
+
+def ldpub(*args: str) -> list[str]:
+    return [sys.executable, "-m", "ld.cli", *args]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def status(url: str) -> int:
+    try:
+        return requests.get(url, timeout=5).status_code
+    except requests.RequestException:
+        return 0
+
+
+@dataclass(frozen=True)
+class Site:
+    base: str
+    store: Path
+    env: dict[str, str]
+
+
+@contextmanager
+def serving_samples(store: Path, workers: int = 1) -> Iterator[Site]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": base, "LDPUB_JOBS": "1"}
+    subprocess.run(ldpub("ingest", "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE)), env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    server = subprocess.Popen(ldpub("serve", "--port", str(port), "--workers", str(workers)), env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        assert wait_until(lambda: status(f"{base}doc/thesis/uk.bl.ethos.232781") == 200, 30), "server did not start"
+        yield Site(base, store, env)
+    finally:
+        server.terminate()
+        server.wait(10)
