@@ -28,6 +28,7 @@ serve: install
 	$(VENV)/bin/ldpub serve
 
 test: install $(BROWSER)
+	$(PY) -m ruff check ld tests bench server.py
 	$(PY) -m pytest -q
 
 bench: install
