@@ -200,7 +200,10 @@ def _pyld_loader(client):  # type: ignore[no-untyped-def]
     return load
 
 
-@pytest.mark.parametrize("path", [DOC, "/doc/org/isni/0000000121662407", "/doc/person/isni/0000000136122593"])
+@pytest.mark.parametrize(
+    "path",
+    [DOC, "/doc/thesis/tcd3dc49c1347f397b166", "/doc/org/isni/0000000121662407", "/doc/person/isni/0000000136122593"],
+)
 def test_jsonld_is_compact_with_a_published_context_and_expands_to_the_turtle(client, path: str) -> None:  # type: ignore[no-untyped-def]
     from pyld import jsonld
 
