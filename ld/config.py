@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", 500, "Records per validation batch during ingest."),
     Setting("jobs", 0, "Processes mapping and validating during ingest (0: one per core)."),
     Setting("shacl_engine", "turbo", "SHACL engine: 'turbo' (pyshacl-turbo) or 'pyshacl'."),
+    Setting("sparql_timeout", 10, "Seconds a SPARQL query may run before it is stopped (answer: 503)."),
+    Setting("sparql_max_rows", 10000, "Rows (or triples) a SPARQL answer holds at most; more are cut off and flagged."),
+    Setting("sparql_max_bytes", 33554432, "Bytes a SPARQL answer may take at most."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -60,6 +63,9 @@ class Settings:
     batch_size: int = 500
     jobs: int = 0
     shacl_engine: str = "turbo"
+    sparql_timeout: int = 10
+    sparql_max_rows: int = 10000
+    sparql_max_bytes: int = 33554432
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def with_(self, **changes: Any) -> Settings:

@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..config import Settings, load_settings
 from ..store import ReadStore
-from . import discovery, errors, headers, records, things
+from . import discovery, errors, headers, records, sparql, things
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -24,4 +24,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(records.bp)
     app.register_blueprint(things.bp)
     app.register_blueprint(discovery.bp)
+    app.register_blueprint(sparql.bp)
     return app

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, current_app, request
 
 CACHE_CONTROL = "public, max-age=300"
 CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -15,14 +16,39 @@ EXPOSED = "Link, ETag, Content-Location, Last-Modified, Vary"
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(limit_chunked_body)
+
     @app.after_request
     def cors_and_security(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = EXPOSED
+        if request.method == "OPTIONS":  # CORS preflight, e.g. a browser POSTing application/sparql-query
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match, If-Modified-Since"
         response.headers["X-Content-Type-Options"] = "nosniff"
         if response.mimetype == "text/html":
             response.headers["Content-Security-Policy"] = CSP
         return response
+
+
+def limit_chunked_body() -> None:
+    """413 for a chunked body over MAX_CONTENT_LENGTH.
+
+    Werkzeug refuses a large body that declares its length, but cuts a chunked one off
+    silently at the limit, which would hand a truncated query to the endpoint.  So a body
+    without a length is read here, up to one byte past the limit, and put back.
+    """
+    environ = request.environ
+    if request.content_length is not None or "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    body = environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        abort(413, description=f"Request bodies are limited to {limit} bytes.")
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    environ["wsgi.input_terminated"] = False
 
 
 def conditional(response: Response, modified: datetime | None) -> Response:
