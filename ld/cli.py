@@ -216,6 +216,19 @@ def export_command(fmt: str, output: Path | None, **options: Any) -> None:
         raise StoreError(str(exc)) from exc
 
 
+@main.command("dump")
+@common
+def dump_command(**options: Any) -> None:
+    """Write the dump files (N-Triples, Turtle, N-Quads; gzip), SHA256SUMS and dcat.ttl under STORE/dumps/."""
+    from .dumps import dump
+
+    try:
+        for path in dump(_settings(**options)):
+            click.echo(f"{path}  {path.stat().st_size} bytes")
+    except StoreMissing as exc:
+        raise StoreError(str(exc)) from exc
+
+
 @main.command("serve")
 @common
 @setting_option("host")

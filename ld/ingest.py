@@ -181,7 +181,7 @@ class Ingest:
             if time.monotonic() - last_snapshot > SNAPSHOT_EVERY_SECONDS:
                 self.store.publish_snapshot()
                 last_snapshot = time.monotonic()
-        self.store.publish_snapshot()
+        self.store.publish_snapshot(with_statistics=True)
         self.progress.close()
         self.summary.seconds = time.monotonic() - start
         return self.summary

@@ -23,7 +23,17 @@ def prefixes(base: str) -> dict[str, str]:
     names = {k: str(v) for k, v in PREFIXES.items()}
     names["ldpub"] = str(own_terms(base))
     names["degree"] = "http://purl.org/ontology/bibo/degrees/"  # else Turtle writers escape: bibo:degrees\/phd
+    names |= SERVICE_PREFIXES
     return names
+
+
+# Vocabularies of the service's own documents (VoID, DCAT, paging, service description).
+SERVICE_PREFIXES = {
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+}
 
 
 def _oxigraph(fmt: ox.RdfFormat, with_prefixes: bool) -> Callable[[list[ox.Triple], str], bytes]:

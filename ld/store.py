@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import statistics
 from .vocab import own_terms
 
 KEEP_SNAPSHOTS = 2
@@ -121,13 +122,19 @@ class WritableStore:
     def drop_graph(self, graph: str) -> None:
         self.db.update(f"DROP SILENT GRAPH <{ox.NamedNode(graph).value}>")
 
-    def publish_snapshot(self) -> Path:
-        """Checkpoint primary for the web workers and point CURRENT at it."""
+    def publish_snapshot(self, with_statistics: bool = False) -> Path:
+        """Checkpoint primary for the web workers and point CURRENT at it.
+
+        with_statistics: also count it for the VoID description (about 20 s at EThOS scale,
+        so done at the end of an ingest, not for the snapshots taken during one).
+        """
         self.db.flush()
         snapshots = self.root / "snapshots"
         snapshots.mkdir(exist_ok=True)
         name = f"{time.time_ns()}"
         self.db.backup(str(snapshots / name))
+        if with_statistics:
+            statistics.write(snapshots / name)
         tmp = self.root / "CURRENT.tmp"
         tmp.write_text(name)
         os.replace(tmp, self.root / "CURRENT")
@@ -161,6 +168,11 @@ def _prune(snapshots: Path, keep: int) -> None:
     names = sorted((p for p in snapshots.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
     for old in names[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
+    kept = {p.name for p in names[-keep:]}
+    stats = sorted(snapshots.glob("*.stats.json"), key=lambda p: int(p.name.split(".")[0]))
+    for old in stats[:-1]:  # the newest statistics stay, even when their snapshot has gone
+        if old.name.split(".")[0] not in kept:
+            old.unlink(missing_ok=True)
 
 
 def current_snapshot(root: Path) -> Path | None:

@@ -24,4 +24,4 @@ def withdraw(settings: Settings, key: str, replaced_by: str | None, reason: str 
         finally:
             tombstones.close()
         store.drop_graph(graph)
-        store.publish_snapshot()
+        store.publish_snapshot(with_statistics=True)

@@ -1,0 +1,123 @@
+"""VoID and dumps: counts that match the store, dumps that reload to the same triples, and
+downloads that are typed, ranged and never escape their folder."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from ld.config import Settings
+from ld.dumps import dump
+from ld.ingest import ingest
+from ld.store import ReadStore
+
+from .conftest import BASE
+from .servers import serving_samples
+from .test_ingest import csv_file, thesis
+
+VOID = "http://rdfs.org/ns/void#"
+DATASET = URIRef(f"{BASE}void#dataset")
+
+
+def void_graph(client) -> Graph:  # type: ignore[no-untyped-def]
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    return Graph().parse(data=response.data, format="turtle")
+
+
+def class_entities(graph: Graph, cls: str) -> int:
+    for part in graph.objects(DATASET, URIRef(VOID + "classPartition")):
+        if (part, URIRef(VOID + "class"), URIRef(cls)) in graph:
+            return int(graph.value(part, URIRef(VOID + "entities")))
+    return 0
+
+
+def test_void_counts_follow_the_store(published: Settings, tmp_path: Path) -> None:
+    from ld.web import create_app
+
+    client = create_app(published).test_client()
+    first = void_graph(client)
+    assert class_entities(first, "http://purl.org/ontology/bibo/Thesis") == 2
+    assert int(first.value(DATASET, URIRef(VOID + "triples"))) == len(ReadStore(published.store).db)
+    assert (DATASET, URIRef(VOID + "sparqlEndpoint"), URIRef(f"{BASE}sparql")) in first
+    assert (DATASET, URIRef(VOID + "uriSpace"), Literal(f"{BASE}id/")) in first
+    assert (DATASET, URIRef("http://purl.org/dc/terms/license"), None) in first
+    assert (DATASET, URIRef(VOID + "exampleResource"), None) in first
+    assert len(list(first.objects(DATASET, URIRef(VOID + "propertyPartition")))) > 20
+    ingest(published, [csv_file(tmp_path, [thesis(n) for n in range(1, 6)])], progress=False)
+    second = void_graph(client)
+    assert class_entities(second, "http://purl.org/ontology/bibo/Thesis") == 7
+    assert int(second.value(DATASET, URIRef(VOID + "triples"))) == len(ReadStore(published.store).db)
+    assert client.get("/void", headers={"Accept": "text/html"}).mimetype == "text/html"
+
+
+def test_dumps_reload_to_the_same_triples(published: Settings) -> None:
+    written = {p.name: p for p in dump(published)}
+    db = ReadStore(published.store).db
+    quads = set(db)
+    reloaded = ox.Store()
+    reloaded.load(gzip.decompress(written["ldpub.nq.gz"].read_bytes()), format=ox.RdfFormat.N_QUADS)
+    assert set(reloaded) == quads
+    union = {q.triple for q in quads}
+    triples = {
+        q.triple for q in ox.parse(gzip.decompress(written["ldpub.nt.gz"].read_bytes()), format=ox.RdfFormat.N_TRIPLES)
+    }
+    assert triples == union
+    turtle = {
+        q.triple for q in ox.parse(gzip.decompress(written["ldpub.ttl.gz"].read_bytes()), format=ox.RdfFormat.TURTLE)
+    }
+    assert turtle == union
+    sums = written["SHA256SUMS"].read_text().split()
+    assert sums[1::2] == ["ldpub.nt.gz", "ldpub.ttl.gz", "ldpub.nq.gz"]
+    dcat = Graph().parse(written["dcat.ttl"])
+    assert len(list(dcat.subjects(URIRef("http://www.w3.org/ns/dcat#downloadURL"), None))) == 3
+
+
+def test_dump_downloads(published: Settings) -> None:
+    from ld.web import create_app
+
+    dump(published)
+    client = create_app(published).test_client()
+    listing = client.get("/dumps/").get_data(as_text=True)
+    assert all(name in listing for name in ("ldpub.nt.gz", "ldpub.ttl.gz", "ldpub.nq.gz", "SHA256SUMS", "dcat.ttl"))
+    size = (published.store / "dumps" / "ldpub.nq.gz").stat().st_size
+    with client.get("/dumps/ldpub.nq.gz") as whole:  # file responses must be closed
+        assert whole.status_code == 200 and whole.mimetype == "application/gzip"
+        assert int(whole.headers["Content-Length"]) == size and whole.headers["Access-Control-Allow-Origin"] == "*"
+        data = whole.data
+    with client.get("/dumps/ldpub.nq.gz", headers={"Range": "bytes=10-19"}) as part:
+        assert part.status_code == 206 and part.data == data[10:20]
+    with client.get("/dumps/dcat.ttl") as dcat:
+        assert dcat.mimetype == "text/turtle"
+    assert (DATASET, URIRef(VOID + "dataDump"), URIRef(f"{BASE}dumps/ldpub.nt.gz")) in void_graph(client)
+
+
+TRAVERSALS = ["/dumps/..%2f..%2fetc/passwd", "/dumps/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/dumps/..%252f..%252fetc%252fpasswd",
+              "/dumps/..\\..\\etc\\passwd", "/dumps/%2e%2e/quarantine.sqlite", "/dumps/../CURRENT", "/dumps/.%2e/CURRENT",
+              "/dumps/ldpub.nt.gz.partial", "/dumps/%c0%ae%c0%ae/CURRENT"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_no_traversal_out_of_dumps(published: Settings, path: str) -> None:
+    from ld.web import create_app
+
+    assert create_app(published).test_client().get(path).status_code == 404
+
+
+def test_no_traversal_over_real_http(tmp_path: Path) -> None:
+    """Raw request lines, as an attacker sends them (clients normalise '..' away)."""
+    with serving_samples(tmp_path / "store") as site:
+        host, port = site.base.split("//")[1].rstrip("/").split(":")
+        for path in TRAVERSALS:
+            connection = http.client.HTTPConnection(host, int(port), timeout=10)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            connection.close()
+            assert response.status in (400, 404), path
+            assert b"root:" not in body
