@@ -52,9 +52,15 @@ class QueryFailed(Exception):
     pass
 
 
+def _context() -> multiprocessing.context.ForkServerContext:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # each query process starts with this module loaded
+    return context
+
+
 def run(request: Request, limits: Limits) -> Answer:
     """The answer, or Timeout / TooLarge / QueryFailed."""
-    context = multiprocessing.get_context("forkserver")
+    context = _context()
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(request, limits, send), daemon=True)
     child.start()
