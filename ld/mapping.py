@@ -269,6 +269,8 @@ class Mapper:
         loc = record.location
         if loc.oai_identifier:
             add((doc, DCTERMS.source, Literal(loc.oai_identifier)))
+        if loc.oai_datestamp:
+            add((doc, self.own.sourceDatestamp, Literal(loc.oai_datestamp)))
         add((doc, self.own.sourceFile, Literal(loc.source)))
         if loc.row is not None:
             add((doc, self.own.sourceRow, Literal(loc.row)))

@@ -62,6 +62,27 @@ def test_text_reader_fuzz_structured(tmp_path: Path, parts: list[str]) -> None:
     assert_only_records_or_located_errors(read_all("ethos-text", path), path)
 
 
+XML_BITS = st.sampled_from(["<", ">", "</", "<uketd_dc:uketddc xmlns:uketd_dc='http://naca.central.cranfield.ac.uk/ethos-oai/2.0/' xmlns:dc='http://purl.org/dc/elements/1.1/'>",
+                            "</uketd_dc:uketddc>", "<dc:title>", "</dc:title>", "<dc:creator>", "</dc:creator>", "&amp;", "&e;",
+                            "<!DOCTYPE x>", "<![CDATA[", "]]>", "<record><header status='deleted'/></record>", "\x00", " "])  # fmt: skip
+
+
+@FUZZ
+@given(parts=st.lists(st.one_of(XML_BITS, st.text(max_size=20)), max_size=80))
+def test_uketd_reader_fuzz_structured(tmp_path: Path, parts: list[str]) -> None:
+    path = tmp_path / "fuzz.xml"
+    path.write_bytes("".join(parts).encode("utf-8", errors="surrogateescape"))
+    assert_only_records_or_located_errors(read_all("uketd-dc", path), path)
+
+
+@FUZZ
+@given(data=st.binary(max_size=2000))
+def test_uketd_reader_fuzz_bytes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "fuzz.xml"
+    path.write_bytes(b"<uketd_dc:uketddc xmlns:uketd_dc='http://naca.central.cranfield.ac.uk/ethos-oai/2.0/'>" + data)
+    assert_only_records_or_located_errors(read_all("uketd-dc", path), path)
+
+
 @FUZZ
 @given(data=st.binary(max_size=2000))
 def test_csv_reader_fuzz_bytes(tmp_path: Path, data: bytes) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..records import Location, ReadError, Record
-from . import ethos_csv, ethos_text
+from . import ethos_csv, ethos_text, uketd_dc
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Reader:
 
 
 READERS: dict[str, Reader] = {
-    m.NAME: Reader(m.NAME, m.sniff, m.read, m.units, m.parse) for m in (ethos_csv, ethos_text)
+    m.NAME: Reader(m.NAME, m.sniff, m.read, m.units, m.parse) for m in (ethos_csv, ethos_text, uketd_dc)
 }
 
 
