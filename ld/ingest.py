@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .changes import ChangeLog
 from .config import Settings
 from .mapping import Mapper
 from .ntriples import lines as nt_lines
@@ -158,11 +159,12 @@ class Ingest:
     """One ingest run into one store."""
 
     def __init__(self, settings: Settings, store: WritableStore, quarantine: Quarantine, tombstones: Tombstones,
-                 fmt: str | None = None, progress: bool | None = None) -> None:  # fmt: skip
+                 changes: ChangeLog, fmt: str | None = None, progress: bool | None = None) -> None:  # fmt: skip
         self.settings = settings
         self.store = store
         self.quarantine = quarantine
         self.tombstones = tombstones
+        self.changes = changes
         self.fmt = fmt
         self.summary = Summary()
         self.seen: dict[str, tuple[str, str]] = {}  # key -> (content hash, location) in this run
@@ -230,6 +232,8 @@ class Ingest:
                 continue
             in_batch.add(p.graph)
             self._route(p, new, changed)
+        keys = {p.graph: p.key for p in results}
+        self.changes.record([(keys[g], "Create") for g, _ in new] + [(keys[g], "Update") for g, _ in changed])
         self.store.add_records(new)
         self.store.replace_records(changed)
         self.tombstones.restore(released)
@@ -302,9 +306,14 @@ def _in_pool(work: Iterator[list[Unit]], args: tuple, jobs: int) -> Iterator[Bat
 def ingest(settings: Settings, paths: Iterable[Path], fmt: str | None = None, progress: bool | None = None) -> Summary:
     """Ingest files into the store named by settings; the library entry point behind `ldpub ingest`."""
     with WritableStore(settings.store, settings.base) as store:
-        quarantine, tombstones = Quarantine(settings.store), Tombstones(settings.store)
+        quarantine, tombstones, changes = (
+            Quarantine(settings.store),
+            Tombstones(settings.store),
+            ChangeLog(settings.store),
+        )
         try:
-            return Ingest(settings, store, quarantine, tombstones, fmt, progress).run(paths)
+            return Ingest(settings, store, quarantine, tombstones, changes, fmt, progress).run(paths)
         finally:
             quarantine.close()
             tombstones.close()
+            changes.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .changes import ChangeLog
 from .config import Settings
 from .store import WritableStore
 from .tombstones import Tombstones
@@ -18,10 +19,12 @@ def withdraw(settings: Settings, key: str, replaced_by: str | None, reason: str 
             raise NotPublished(f"no published thesis {key!r}; nothing withdrawn")
         if replaced_by and store.content_hash(f"{settings.base}doc/thesis/{replaced_by}") is None:
             raise NotPublished(f"the replacement {replaced_by!r} is not published; publish it first")
-        tombstones = Tombstones(settings.store)
+        tombstones, changes = Tombstones(settings.store), ChangeLog(settings.store)
         try:
+            changes.record([(key, "Delete")])
             tombstones.withdraw(key, replaced_by, reason)
         finally:
             tombstones.close()
+            changes.close()
         store.drop_graph(graph)
         store.publish_snapshot(with_statistics=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -16,6 +18,7 @@ from .describe import Description
 from .headers import conditional, link_header
 from .negotiation import VARIANTS, Variant, negotiate
 
+T = TypeVar("T")
 LABEL = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML", "html": "HTML"}
 
 
@@ -23,13 +26,17 @@ def store() -> ReadStore:
     return current_app.extensions["ldpub.store"]
 
 
-def tombstones() -> Tombstones:
-    """This process's connection to the tombstones (SQLite connections must not cross a fork)."""
-    held = current_app.extensions.get("ldpub.tombstones")
+def per_process(name: str, factory: Callable[[Path], T]) -> T:
+    """One object per worker process, made on first use (SQLite connections must not cross a fork)."""
+    held = current_app.extensions.get(name)
     if held is None or held[0] != os.getpid():
-        held = (os.getpid(), Tombstones(current_app.config["LDPUB"].store))
-        current_app.extensions["ldpub.tombstones"] = held
+        held = (os.getpid(), factory(current_app.config["LDPUB"].store))
+        current_app.extensions[name] = held
     return held[1]
+
+
+def tombstones() -> Tombstones:
+    return per_process("ldpub.tombstones", Tombstones)
 
 
 def gone(variant: Variant, key: str) -> Response | None:

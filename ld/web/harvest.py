@@ -1,0 +1,82 @@
+"""For harvesters and crawlers: the Activity Streams change feed, sitemaps and robots.txt."""
+
+from __future__ import annotations
+
+import json
+import math
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, abort, request
+
+from ..changes import ChangeLog
+from .respond import base, per_process
+
+bp = Blueprint("harvest", __name__)
+PAGE = 100
+SITEMAP_URLS = 50_000
+AS2 = "https://www.w3.org/ns/activitystreams"
+
+
+def changes() -> ChangeLog:
+    return per_process("ldpub.changes", ChangeLog)
+
+
+@bp.get("/changes")
+def change_feed() -> Response:
+    """OrderedCollection of Create/Update/Delete activities, newest first, 100 a page."""
+    total = changes().count()
+    pages = max(1, math.ceil(total / PAGE))
+    raw = request.args.get("page")
+    if raw is None:
+        body = {"@context": AS2, "id": f"{base()}changes", "type": "OrderedCollection", "totalItems": total,
+                "first": f"{base()}changes?page=1", "last": f"{base()}changes?page={pages}"}  # fmt: skip
+        return _json(body)
+    if not raw.isdigit() or not 1 <= int(raw) <= pages:
+        abort(400, description=f"page must be a whole number from 1 to {pages}")
+    return _json(_page(int(raw), pages, total))
+
+
+def _page(page: int, pages: int, total: int) -> dict:
+    items = [
+        {"type": c.kind, "id": f"{base()}changes#{c.seq}", "published": c.at,
+         "object": {"id": f"{base()}id/thesis/{c.key}", "url": f"{base()}doc/thesis/{c.key}"}}
+        for c in changes().newest_first(PAGE, (page - 1) * PAGE)
+    ]  # fmt: skip
+    body = {"@context": AS2, "id": f"{base()}changes?page={page}", "type": "OrderedCollectionPage",
+            "partOf": f"{base()}changes", "totalItems": total, "orderedItems": items}  # fmt: skip
+    if page < pages:
+        body["next"] = f"{base()}changes?page={page + 1}"
+    if page > 1:
+        body["prev"] = f"{base()}changes?page={page - 1}"
+    return body
+
+
+def _json(body: dict) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/activity+json")
+
+
+@bp.get("/sitemap.xml")
+def sitemap_index() -> Response:
+    pages = max(1, math.ceil(changes().live_count() / SITEMAP_URLS))
+    entries = "".join(f"<sitemap><loc>{escape(base())}sitemap-{n}.xml</loc></sitemap>" for n in range(1, pages + 1))
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>\n'
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/sitemap-<int:page>.xml")
+def sitemap_page(page: int) -> Response:
+    if page < 1:
+        abort(404)
+    rows = changes().live(SITEMAP_URLS, (page - 1) * SITEMAP_URLS)
+    if not rows and page > 1:
+        abort(404)
+    urls = "".join(f"<url><loc>{escape(base())}doc/thesis/{escape(key)}</loc><lastmod>{escape(at)}</lastmod></url>"
+                   for key, at in rows)  # fmt: skip
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    text = f"User-agent: *\nAllow: /\nDisallow: /sparql\nSitemap: {base()}sitemap.xml\n"
+    return Response(text, mimetype="text/plain")
