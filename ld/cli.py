@@ -87,6 +87,32 @@ def _ingest_and_report(settings: Settings, paths: Iterable[Path], fmt: str | Non
     return summary
 
 
+@main.command("harvest")
+@click.argument("url")
+@click.option("--set", "set_spec", default=None, help="Harvest only this OAI-PMH set.")
+@click.option("--from", "from_date", default=None, help="Only records changed since this date (YYYY-MM-DD).")
+@click.option("--metadata-prefix", type=click.Choice(["uketd_dc", "oai_dc"]), default="uketd_dc")
+@click.option("--full", is_flag=True, help="Ignore the last harvest and fetch everything.")
+@click.option("--retries", type=click.IntRange(0, 20), default=5, help="Retries of a failing request (with backoff).")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, help="Seconds to wait for a response.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
+@common
+@setting_option("jobs", type=int)
+def harvest_command(url: str, set_spec: str | None, from_date: str | None, metadata_prefix: str, full: bool,
+                    retries: int, timeout: float, progress: bool | None, **options: Any) -> None:  # fmt: skip
+    """Harvest an OAI-PMH feed (incrementally after the first time), withdrawing deleted records."""
+    from .harvesting import Feed, harvest
+
+    feed = Feed(url, metadata_prefix, set_spec, from_date, timeout=timeout, retries=retries)
+    try:
+        outcome = harvest(_settings(**options), feed, full, progress)
+    except StoreBusy as exc:
+        raise StoreError(str(exc)) from exc
+    for line in outcome.lines():
+        click.echo(line)
+    sys.exit(0 if outcome.complete and outcome.summary.exit_code == 0 else 1)
+
+
 @main.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @FORMAT_OPTION

@@ -14,6 +14,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -188,9 +189,11 @@ class Ingest:
         self.summary.seconds = time.monotonic() - start
         return self.summary
 
-    def _units(self, paths: Iterable[Path]) -> Iterator[Unit | ReadError]:
-        for path in paths:
-            yield from read_units(Path(path), self.fmt)
+    def _units(self, paths: Iterable[Path | tuple[Path, str]]) -> Iterator[Unit | ReadError]:
+        """Paths, or (path, name to report) pairs such as a harvested page and its URL."""
+        for item in paths:
+            path, display = item if isinstance(item, tuple) else (item, None)
+            yield from read_units(Path(path), self.fmt, display)
 
     def _on_error(self, error: ReadError) -> None:
         self.summary.read += 1
@@ -305,15 +308,16 @@ def _in_pool(work: Iterator[list[Unit]], args: tuple, jobs: int) -> Iterator[Bat
 
 def ingest(settings: Settings, paths: Iterable[Path], fmt: str | None = None, progress: bool | None = None) -> Summary:
     """Ingest files into the store named by settings; the library entry point behind `ldpub ingest`."""
-    with WritableStore(settings.store, settings.base) as store:
-        quarantine, tombstones, changes = (
-            Quarantine(settings.store),
-            Tombstones(settings.store),
-            ChangeLog(settings.store),
-        )
-        try:
-            return Ingest(settings, store, quarantine, tombstones, changes, fmt, progress).run(paths)
-        finally:
-            quarantine.close()
-            tombstones.close()
-            changes.close()
+    with WritableStore(settings.store, settings.base) as store, ledgers(settings) as (quarantine, tombstones, changes):
+        return Ingest(settings, store, quarantine, tombstones, changes, fmt, progress).run(paths)
+
+
+@contextmanager
+def ledgers(settings: Settings) -> Iterator[tuple[Quarantine, Tombstones, ChangeLog]]:
+    """The SQLite files beside the store: quarantine, tombstones, change log."""
+    opened = (Quarantine(settings.store), Tombstones(settings.store), ChangeLog(settings.store))
+    try:
+        yield opened
+    finally:
+        for ledger in opened:
+            ledger.close()

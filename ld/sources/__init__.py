@@ -62,15 +62,16 @@ def read_file(path: Path, fmt: str | None = None) -> Iterator[Record | ReadError
         yield unit if isinstance(unit, ReadError) else unit.parse()
 
 
-def read_units(path: Path, fmt: str | None = None) -> Iterator[Unit | ReadError]:
+def read_units(path: Path, fmt: str | None = None, display: str | None = None) -> Iterator[Unit | ReadError]:
     """Every raw record of one file, to be parsed with ``Unit.parse`` (possibly elsewhere)."""
+    source = display or str(path)
     try:
         name = fmt or detect_format(path)
     except UnknownFormat as exc:
-        yield ReadError(Location(str(path), line=1), str(exc).split(": ", 1)[1])
+        yield ReadError(Location(source, line=1), str(exc).split(": ", 1)[1])
         return
     except OSError as exc:
-        yield ReadError(Location(str(path)), f"cannot open: {exc.strerror}")
+        yield ReadError(Location(source), f"cannot open: {exc.strerror}")
         return
-    for raw in READERS[name].units(path, None):
+    for raw in READERS[name].units(path, display):
         yield raw if isinstance(raw, ReadError) else Unit(name, raw)

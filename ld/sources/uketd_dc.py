@@ -22,6 +22,7 @@ NAME = "uketd-dc"
 DC = "http://purl.org/dc/elements/1.1/"
 DCTERMS = "http://purl.org/dc/terms/"
 OAI = "http://www.openarchives.org/OAI/2.0/"
+OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 # Every namespace the profile has had: Cranfield 1.x and 2.0, Leeds.
 UKETD_NAMESPACES = (
@@ -43,7 +44,7 @@ def parser() -> etree.XMLParser:
 
 
 def sniff(head: bytes) -> bool:
-    return b"uketddc" in head or any(ns.encode() in head for ns in UKETD_NAMESPACES)
+    return b"uketddc" in head or any(ns.encode() in head for ns in (*UKETD_NAMESPACES, OAI, OAI_DC))
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,17 @@ def units(path: Path, display: str | None = None) -> Iterator[Element | ReadErro
         return
     found = 0
     for element in root.iter():
-        if isinstance(element.tag, str) and etree.QName(element).localname == "uketddc":
+        if isinstance(element.tag, str) and _is_record(etree.QName(element)):
             found += 1
             identifier, datestamp = _oai_header(element)
             yield Element(source, element.sourceline, etree.tostring(element), identifier, datestamp)
     if not found and not _only_deleted(root):
         yield ReadError(Location(source, line=1), "no uketd_dc:uketddc record in this XML")
+
+
+def _is_record(name: etree.QName) -> bool:
+    """A uketddc element (any namespace variant), or a plain oai_dc record."""
+    return name.localname == "uketddc" or (name.namespace == OAI_DC and name.localname == "dc")
 
 
 def parse_untrusted(data: bytes, source: str) -> etree._Element | ReadError:
