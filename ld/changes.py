@@ -7,11 +7,12 @@ rerun then makes again, but never a change without its event.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .ledger import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS changes (
@@ -34,9 +35,7 @@ class Change:
 
 class ChangeLog:
     def __init__(self, root: Path) -> None:
-        Path(root).mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(Path(root) / "changes.sqlite", timeout=30, check_same_thread=False)
-        self.db.executescript(SCHEMA)
+        self.db = connect(root, "changes.sqlite", SCHEMA)
 
     def close(self) -> None:
         self.db.close()

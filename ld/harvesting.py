@@ -10,7 +10,6 @@ ends the harvest with a report and keeps what was already harvested.
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from lxml import etree
 
 from .config import Settings
 from .ingest import Ingest, Summary, ledgers
+from .ledger import connect
 from .records import ReadError
 from .sources.uketd_dc import OAI, parse_untrusted
 from .store import WritableStore
@@ -146,12 +146,18 @@ def _text(element: etree._Element | None) -> str | None:
     return (element.text or "").strip() or None if element is not None else None
 
 
+HARVESTS_SCHEMA = "CREATE TABLE IF NOT EXISTS harvests (feed TEXT PRIMARY KEY, response_date TEXT NOT NULL);"
+
+
 class HarvestState:
     """When each feed was last harvested completely (SQLite beside the store)."""
 
     def __init__(self, root: Path) -> None:
-        self.db = sqlite3.connect(Path(root) / "harvests.sqlite", timeout=30)
-        self.db.execute("CREATE TABLE IF NOT EXISTS harvests (feed TEXT PRIMARY KEY, response_date TEXT NOT NULL)")
+        self.db = connect(
+            root,
+            "harvests.sqlite",
+            "CREATE TABLE IF NOT EXISTS harvests (feed TEXT PRIMARY KEY, response_date TEXT NOT NULL);",
+        )
 
     @staticmethod
     def key(feed: Feed) -> str:

@@ -7,12 +7,12 @@ logged here too, so that nothing read is ever lost without a trace.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .ledger import connect
 from .records import ReadError
 from .validation import UNIQUE_SHAPE, Finding
 
@@ -55,9 +55,7 @@ class Held:
 
 class Quarantine:
     def __init__(self, root: Path) -> None:
-        Path(root).mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(Path(root) / "quarantine.sqlite", timeout=30)
-        self.db.executescript(SCHEMA)
+        self.db = connect(root, "quarantine.sqlite", SCHEMA)
 
     def close(self) -> None:
         self.db.close()

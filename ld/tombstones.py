@@ -6,11 +6,12 @@ that a withdrawn record's graph can leave the published data entirely.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .ledger import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS withdrawn (
@@ -32,9 +33,7 @@ class Tombstone:
 
 class Tombstones:
     def __init__(self, root: Path) -> None:
-        Path(root).mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(Path(root) / "withdrawn.sqlite", timeout=30, check_same_thread=False)
-        self.db.executescript(SCHEMA)
+        self.db = connect(root, "withdrawn.sqlite", SCHEMA)
 
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,18 @@
+"""The SQLite files kept beside the store (quarantine, tombstones, change log, harvests).
+
+SQLite, not the RDF store, because these are bookkeeping the web workers read while an
+ingest writes: SQLite allows that; Oxigraph allows one process at a time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def connect(root: Path, filename: str, schema: str) -> sqlite3.Connection:
+    """Open (creating if needed) one ledger; usable from the thread that serves a request."""
+    Path(root).mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(Path(root) / filename, timeout=30, check_same_thread=False)
+    db.executescript(schema)
+    return db
