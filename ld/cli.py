@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 some records quarantined, unreadable or (validate) viol
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -278,8 +279,13 @@ def demo_command(**options: Any) -> None:
 
     settings = _settings(**options)
     samples = resources.files("ld").joinpath("data/samples")
-    paths = sorted(Path(str(samples.joinpath(p.name))) for p in samples.iterdir() if p.is_file())
-    _ingest_and_report(settings, paths, None, None)
+    paths = sorted(str(samples.joinpath(p.name)) for p in samples.iterdir() if p.is_file())
+    # The ingest runs in its own process: its worker pool's forkserver must not be inherited
+    # by the gunicorn workers, whose SPARQL queries start a forkserver of their own.
+    store, base = str(settings.store), settings.base
+    command = [sys.executable, "-m", "ld.cli", "ingest", "--store", store, "--base", base, *paths]
+    if subprocess.run(command, check=False).returncode not in (0, 1):
+        raise StoreError("the sample ingest failed; see the messages above")
     click.echo(f"Try: curl -L -H 'Accept: text/turtle' {settings.base}id/thesis/uk.bl.ethos.232781")
     serve(settings)
 
