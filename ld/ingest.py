@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from .changes import ChangeLog
 from .config import Settings
-from .mapping import Mapper
+from .mapping import Mapped, Mapper
 from .ntriples import lines as nt_lines
 from .quarantine import Quarantine
 from .records import ReadError, Record, content_digest
@@ -59,6 +59,7 @@ class Processed:
     ntriples: str
     findings: list[Finding]
     record: dict
+    setspec: str | None = None  # the OAI-PMH set: the awarding body
 
 
 @dataclass
@@ -134,10 +135,19 @@ def map_and_validate(
         Processed(
             key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
             title=r.title, location=str(r.location), content_hash=h, ntriples=nt,
-            findings=found, record=c,
+            findings=found, record=c, setspec=setspec_of(m),
         )
         for r, m, h, nt, found, c in zip(records, mapped, hashes, texts, findings, contents, strict=True)
     ]  # fmt: skip
+
+
+def setspec_of(mapped: Mapped) -> str | None:
+    """The record's OAI-PMH set: its awarding body, as 'isni-…' or 'name-…' (no ':' hierarchy)."""
+    for _, predicate, value in mapped.triples:
+        if str(predicate) == "http://id.loc.gov/vocabulary/relators/dgg":
+            kind, _, ident = str(value).split("/id/org/", 1)[-1].partition("/")
+            return f"{kind}-{ident}"
+    return None
 
 
 def batches(
@@ -235,8 +245,10 @@ class Ingest:
                 continue
             in_batch.add(p.graph)
             self._route(p, new, changed)
-        keys = {p.graph: p.key for p in results}
-        self.changes.record([(keys[g], "Create") for g, _ in new] + [(keys[g], "Update") for g, _ in changed])
+        by_graph = {p.graph: p for p in results}
+        events = [(by_graph[g].key, "Create", by_graph[g].setspec) for g, _ in new]
+        events += [(by_graph[g].key, "Update", by_graph[g].setspec) for g, _ in changed]
+        self.changes.record(events)
         self.store.add_records(new)
         self.store.replace_records(changed)
         self.tombstones.restore(released)

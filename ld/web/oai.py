@@ -1,0 +1,353 @@
+"""OAI-PMH 2.0 provider at /oai: six verbs; oai_dc, uketd_dc and rdf; sets by awarding body.
+
+Datestamps and deleted records come from the change log (deletions are persistent);
+resumption tokens carry the request and the last key sent, so they stay valid while new
+records are ingested.  Responses are built with lxml, so they are well-formed whatever
+the records hold (control characters are removed first).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+from lxml import etree
+
+from ..changes import ChangeLog
+from ..renderers import RENDERERS
+from .describe import thesis as describe_thesis
+from .pages import Facts
+from .respond import base, per_process, store
+
+bp = Blueprint("oai", __name__)
+OAI = "http://www.openarchives.org/OAI/2.0/"
+OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+DC = "http://purl.org/dc/elements/1.1/"
+DCT = "http://purl.org/dc/terms/"
+UKETD = "http://naca.central.cranfield.ac.uk/ethos-oai/2.0/"
+UKETDTERMS = "http://naca.central.cranfield.ac.uk/ethos-oai/terms/"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+FORMATS = {
+    "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC),
+    "uketd_dc": ("http://naca.central.cranfield.ac.uk/ethos-oai/2.0/uketd_dc.xsd", UKETD),
+    "rdf": ("http://www.openarchives.org/OAI/2.0/rdf.xsd", RDF),
+}
+ARGUMENTS = {
+    "Identify": (set(), set()),
+    "ListMetadataFormats": (set(), {"identifier"}),
+    "ListSets": (set(), {"resumptionToken"}),
+    "GetRecord": ({"identifier", "metadataPrefix"}, set()),
+    "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
+    "ListRecords": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
+}
+PAGE = 100
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+class OaiError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def changes() -> ChangeLog:
+    return per_process("ldpub.changes", ChangeLog)
+
+
+@bp.route("/oai", methods=["GET", "POST"])
+def endpoint() -> Response:
+    args = request.form if request.method == "POST" else request.args
+    root = etree.Element(f"{{{OAI}}}OAI-PMH", nsmap={None: OAI, "xsi": XSI})
+    root.set(f"{{{XSI}}}schemaLocation", f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")
+    _sub(root, "responseDate", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    req = _sub(root, "request", f"{base()}oai")
+    try:
+        verb, values = _checked(args)
+        for key, value in values.items():
+            req.set(key, _clean(value))
+        req.set("verb", verb)
+        VERBS[verb](root, values)
+    except OaiError as exc:
+        if exc.code in ("badVerb", "badArgument"):  # the protocol: echo no arguments then
+            req.attrib.clear()
+        error = _sub(root, "error", str(exc))
+        error.set("code", exc.code)
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return Response(body, mimetype="text/xml")
+
+
+def _checked(args) -> tuple[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+    verbs = args.getlist("verb")
+    if len(verbs) != 1 or verbs[0] not in ARGUMENTS:
+        raise OaiError("badVerb", "verb is missing, repeated or not an OAI-PMH verb")
+    verb = verbs[0]
+    required, optional = ARGUMENTS[verb]
+    names = [k for k in args.keys() if k != "verb"]
+    if any(len(args.getlist(k)) > 1 for k in names):
+        raise OaiError("badArgument", "an argument is repeated")
+    values = {k: args[k] for k in names}
+    unknown = set(values) - required - optional
+    if unknown:
+        raise OaiError("badArgument", "illegal argument(s): " + ", ".join(sorted(unknown)))
+    if "resumptionToken" in values:
+        if len(values) > 1:
+            raise OaiError("badArgument", "resumptionToken is an exclusive argument")
+        return verb, values
+    missing = required - set(values)
+    if missing:
+        raise OaiError("badArgument", "missing argument(s): " + ", ".join(sorted(missing)))
+    return verb, values
+
+
+def identify(root: etree._Element, _: dict) -> None:
+    node = _sub(root, "Identify")
+    _sub(node, "repositoryName", "UK doctoral theses (ldpub)")
+    _sub(node, "baseURL", f"{base()}oai")
+    _sub(node, "protocolVersion", "2.0")
+    _sub(node, "adminEmail", f"ldpub@{urlparse(base()).hostname or 'localhost'}")
+    _sub(node, "earliestDatestamp", _stamp(changes().earliest()) or "1970-01-01T00:00:00Z")
+    _sub(node, "deletedRecord", "persistent")
+    _sub(node, "granularity", "YYYY-MM-DDThh:mm:ssZ")
+
+
+def list_metadata_formats(root: etree._Element, values: dict) -> None:
+    if "identifier" in values:
+        _key(values["identifier"])
+    node = _sub(root, "ListMetadataFormats")
+    for prefix, (schema, namespace) in FORMATS.items():
+        fmt = _sub(node, "metadataFormat")
+        _sub(fmt, "metadataPrefix", prefix)
+        _sub(fmt, "schema", schema)
+        _sub(fmt, "metadataNamespace", namespace)
+
+
+def list_sets(root: etree._Element, values: dict) -> None:
+    if "resumptionToken" in values:
+        raise OaiError("badResumptionToken", "the set list is complete in one response")
+    specs = changes().setspecs()
+    if not specs:
+        raise OaiError("noSetHierarchy", "no records, so no sets yet")
+    node = _sub(root, "ListSets")
+    for spec in specs:
+        one = _sub(node, "set")
+        _sub(one, "setSpec", spec)
+        _sub(one, "setName", _set_name(spec))
+
+
+def _set_name(spec: str) -> str:
+    kind, _, ident = spec.partition("-")
+    org = ox.NamedNode(f"{base()}id/org/{kind}/{ident}")
+    for quad in store().db.quads_for_pattern(org, ox.NamedNode("http://xmlns.com/foaf/0.1/name"), None, None):
+        return _clean(quad.object.value)
+    return spec
+
+
+def get_record(root: etree._Element, values: dict) -> None:
+    prefix = _prefix(values["metadataPrefix"])
+    key = _key(values["identifier"])
+    change = changes().latest(key)
+    node = _sub(root, "GetRecord")
+    _record(node, key, change.kind, change.at, change.setspec, prefix, with_metadata=True)
+
+
+def list_identifiers(root: etree._Element, values: dict) -> None:
+    _list(root, values, "ListIdentifiers", with_metadata=False)
+
+
+def list_records(root: etree._Element, values: dict) -> None:
+    _list(root, values, "ListRecords", with_metadata=True)
+
+
+def _list(root: etree._Element, values: dict, verb: str, with_metadata: bool) -> None:
+    query = _token(values["resumptionToken"]) if "resumptionToken" in values else _query(values)
+    rows = changes().current(query["k"], PAGE + 1, query["s"], query["f"], query["u"])
+    if not rows:
+        if "resumptionToken" in values:
+            raise OaiError("badResumptionToken", "the resumption token is not valid (or the list has changed)")
+        raise OaiError("noRecordsMatch", "no records match the request")
+    node = _sub(root, verb)
+    for key, kind, at, setspec in rows[:PAGE]:
+        _record(node, key, kind, at, setspec, query["p"], with_metadata)
+    if len(rows) > PAGE:
+        _sub(node, "resumptionToken", _encode({**query, "k": rows[PAGE - 1][0]}))
+    elif "resumptionToken" in values:
+        _sub(node, "resumptionToken", "")
+
+
+def _query(values: dict) -> dict:
+    prefix = _prefix(values["metadataPrefix"])
+    since, until = values.get("from"), values.get("until")
+    for value in (since, until):
+        if value is not None and not (_DAY.match(value) or _SECOND.match(value)):
+            raise OaiError("badArgument", "from and until must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")
+    if since and until and len(since) != len(until):
+        raise OaiError("badArgument", "from and until must have the same granularity")
+    low = _bound(since, "T00:00:00Z") if since else None
+    high = _bound(until, "T23:59:59Z") if until else None
+    if low and high and low > high:
+        raise OaiError("badArgument", "from is later than until")
+    return {"p": prefix, "s": values.get("set"), "f": low, "u": high, "k": ""}
+
+
+def _bound(value: str, day_suffix: str) -> str:
+    """A from/until value in the change log's format, checked to be a real date."""
+    text = value + day_suffix if _DAY.match(value) else value
+    try:
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise OaiError("badArgument", "from or until is not a real date") from exc
+    return moment.isoformat()
+
+
+def _encode(query: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(query, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _token(text: str) -> dict:
+    try:
+        query = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        assert set(query) == {"p", "s", "f", "u", "k"} and query["p"] in FORMATS
+        return query
+    except (ValueError, AssertionError, TypeError, binascii.Error) as exc:
+        raise OaiError("badResumptionToken", "the resumption token is not valid") from exc
+
+
+def _prefix(prefix: str) -> str:
+    if prefix not in FORMATS:
+        raise OaiError("cannotDisseminateFormat", "metadataPrefix must be one of " + ", ".join(FORMATS))
+    return prefix
+
+
+def _key(identifier: str) -> str:
+    prefix = f"oai:{urlparse(base()).hostname}:"
+    key = identifier[len(prefix) :] if identifier.startswith(prefix) else None
+    if not key or changes().latest(key) is None:
+        raise OaiError("idDoesNotExist", "no record has that identifier")
+    return key
+
+
+def _record(parent: etree._Element, key: str, kind: str, at: str, setspec: str | None, prefix: str,
+            with_metadata: bool) -> None:  # fmt: skip
+    record = _sub(parent, "record") if with_metadata else parent
+    header = _sub(record, "header")
+    if kind == "Delete":
+        header.set("status", "deleted")
+    _sub(header, "identifier", f"oai:{urlparse(base()).hostname}:{key}")
+    _sub(header, "datestamp", _stamp(at))
+    if setspec:
+        _sub(header, "setSpec", setspec)
+    if not with_metadata or kind == "Delete":
+        return
+    found = describe_thesis(store(), base(), key)
+    if found is None:  # not in this snapshot yet
+        return
+    metadata = _sub(record, "metadata")
+    metadata.append(METADATA[prefix](Facts(found.triples, base()), found.thing, found.triples))
+
+
+def oai_dc(facts: Facts, thesis: str, _triples: list) -> etree._Element:
+    root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
+    root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {FORMATS['oai_dc'][0]}")
+    for element, values in _dc_values(facts, thesis):
+        for value in values:
+            _sub(root, element, value, DC)
+    return root
+
+
+def _dc_values(facts: Facts, thesis: str) -> list[tuple[str, list[str]]]:
+    label = facts.label
+    return [
+        ("title", facts.values(thesis, DCT + "title")),
+        ("creator", [label(a) for a in facts.values(thesis, DCT + "creator")]),
+        ("contributor", [label(s) for s in facts.values(thesis, "http://id.loc.gov/vocabulary/relators/ths")]),
+        ("subject", [label(s) for s in facts.values(thesis, DCT + "subject")] + facts.values(thesis, "http://schema.org/keywords")),
+        ("description", facts.values(thesis, DCT + "abstract")),
+        ("publisher", [label(o) for o in facts.values(thesis, "http://id.loc.gov/vocabulary/relators/dgg")]),
+        ("date", facts.values(thesis, DCT + "issued")),
+        ("type", ["Thesis"]),
+        ("identifier", [thesis, *facts.values(thesis, DCT + "identifier")]),
+        ("language", [v.rsplit("/", 1)[-1] for v in facts.values(thesis, DCT + "language")]),
+    ]  # fmt: skip
+
+
+def uketd_dc(facts: Facts, thesis: str, _triples: list) -> etree._Element:
+    root = etree.Element(f"{{{UKETD}}}uketddc", nsmap={"uketd_dc": UKETD, "dc": DC, "dcterms": DCT,
+                                                         "uketdterms": UKETDTERMS, "xsi": XSI})  # fmt: skip
+    root.set(f"{{{XSI}}}schemaLocation", f"{UKETD} {FORMATS['uketd_dc'][0]}")
+    v = lambda p: facts.values(thesis, p)  # noqa: E731
+    own = f"{base()}def/"
+    for title in v(DCT + "title"):
+        _sub(root, "title", title, DC)
+    for author in v(DCT + "creator"):
+        _sub(root, "creator", facts.label(author), DC)
+        for same in facts.values(author, "http://www.w3.org/2002/07/owl#sameAs"):
+            kind = "ISNI" if "isni.org" in same else "ORCID" if "orcid.org" in same else None
+            if kind:
+                _sub(root, "authoridentifier", same.rsplit("/", 1)[-1], UKETDTERMS).set(
+                    f"{{{XSI}}}type", f"uketdterms:{kind}"
+                )
+    for person in v("http://id.loc.gov/vocabulary/relators/ths"):
+        _sub(root, "advisor", facts.label(person), UKETDTERMS)
+    for funder in v("http://id.loc.gov/vocabulary/relators/fnd"):
+        _sub(root, "sponsor", facts.label(funder), UKETDTERMS)
+    for date in v(DCT + "issued"):
+        _sub(root, "issued", date, DCT)
+    for abstract in v(DCT + "abstract"):
+        _sub(root, "abstract", abstract, DCT)
+    for name in v(own + "awardingBodyName"):
+        _sub(root, "institution", name, UKETDTERMS)
+    for dept in v(own + "department"):
+        _sub(root, "department", dept, UKETDTERMS)
+    for qual in v("http://schema.org/inSupportOf"):
+        _sub(root, "qualificationname", qual, UKETDTERMS)
+    for level in v(own + "qualificationLevel"):
+        _sub(root, "qualificationlevel", level, UKETDTERMS)
+    _sub(root, "type", "Thesis or dissertation", DC)
+    for identifier in v(DCT + "identifier"):
+        _sub(root, "identifier", identifier, DC)
+    _sub(root, "identifier", thesis, DC).set(f"{{{XSI}}}type", "dcterms:URI")
+    for language in v(DCT + "language"):
+        _sub(root, "language", language.rsplit("/", 1)[-1], DC).set(f"{{{XSI}}}type", "dcterms:ISO639-2")
+    for subject in v("http://schema.org/keywords"):
+        _sub(root, "subject", subject, DC)
+    return root
+
+
+def rdf(_facts: Facts, _thesis: str, triples: list) -> etree._Element:
+    """The record's own graph as RDF/XML (parsed back with the same closed-door parser)."""
+    from ..sources.uketd_dc import parser
+
+    text = RENDERERS["rdf"].render(triples, base())
+    return etree.fromstring(_CONTROL.sub("", text.decode("utf-8")).encode("utf-8"), parser())
+
+
+METADATA = {"oai_dc": oai_dc, "uketd_dc": uketd_dc, "rdf": rdf}
+VERBS = {"Identify": identify, "ListMetadataFormats": list_metadata_formats, "ListSets": list_sets,
+         "GetRecord": get_record, "ListIdentifiers": list_identifiers, "ListRecords": list_records}  # fmt: skip
+
+
+def _sub(parent: etree._Element, name: str, text: str | None = None, namespace: str = OAI) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{namespace}}}{name}")
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+def _clean(text: str) -> str:
+    """XML 1.0 cannot hold most control characters, and some records have them."""
+    return _CONTROL.sub("", text)
+
+
+def _stamp(at: str | None) -> str | None:
+    if not at:
+        return None
+    return datetime.fromisoformat(at).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
