@@ -69,7 +69,8 @@ class ChangeLog:
         """(key, kind, at, setspec) of each record's latest event, by key, for OAI-PMH lists."""
         return self.db.execute(
             "SELECT key, kind, at, setspec FROM changes AS c"
-            " WHERE seq = (SELECT max(seq) FROM changes WHERE key = c.key) AND key > ? AND (? IS NULL OR setspec = ?) AND (? IS NULL OR at >= ?) AND (? IS NULL OR at <= ?)"
+            " WHERE seq = (SELECT max(seq) FROM changes WHERE key = c.key) AND key > ?"
+            " AND (? IS NULL OR setspec = ?) AND (? IS NULL OR at >= ?) AND (? IS NULL OR at <= ?)"
             " ORDER BY key LIMIT ?",
             (after_key, setspec, setspec, since, since, until, until, limit),
         ).fetchall()
