@@ -153,11 +153,7 @@ class HarvestState:
     """When each feed was last harvested completely (SQLite beside the store)."""
 
     def __init__(self, root: Path) -> None:
-        self.db = connect(
-            root,
-            "harvests.sqlite",
-            "CREATE TABLE IF NOT EXISTS harvests (feed TEXT PRIMARY KEY, response_date TEXT NOT NULL);",
-        )
+        self.db = connect(root, "harvests.sqlite", HARVESTS_SCHEMA)
 
     @staticmethod
     def key(feed: Feed) -> str:

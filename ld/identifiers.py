@@ -32,10 +32,6 @@ class CheckedId:
     compact: str
     valid: bool
 
-    @property
-    def well_formed(self) -> bool:
-        return bool(re.fullmatch(r"[0-9]{15}[0-9X]", self.compact))
-
 
 def _compact16(value: str) -> str:
     text = unquote(_URL_PREFIX.sub("", value.strip())).strip().strip("/")

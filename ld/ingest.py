@@ -188,6 +188,9 @@ class Ingest:
 
     def run(self, paths: Iterable[Path]) -> Summary:
         start = time.monotonic()
+        if self.store.recovered:
+            tqdm.write(f"recovered: dropped {self.store.recovered} records of an interrupted load; they are read again",
+                       file=sys.stderr)  # fmt: skip
         last_snapshot = start
         for results in _grouped(self._processed(paths), COMMIT_RECORDS, COMMIT_SECONDS):
             self._commit(results)

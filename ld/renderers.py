@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -74,11 +74,3 @@ RENDERERS: dict[str, Renderer] = {
     "nt": Renderer("nt", "application/n-triples", _oxigraph(ox.RdfFormat.N_TRIPLES, False)),
     "rdf": Renderer("rdf", "application/rdf+xml", _oxigraph(ox.RdfFormat.RDF_XML, True)),
 }
-
-
-def by_media_type() -> dict[str, Renderer]:
-    return {r.media_type: r for r in RENDERERS.values()}
-
-
-def triples_of(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    return [q.triple for q in quads]

@@ -21,7 +21,6 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -211,12 +210,3 @@ class ReadStore:
 
     def has_graph(self, graph: str) -> bool:
         return self.db.contains_named_graph(ox.NamedNode(graph))
-
-
-@contextmanager
-def open_for_writing(root: Path, base: str) -> Iterator[WritableStore]:
-    store = WritableStore(root, base)
-    try:
-        yield store
-    finally:
-        store.close()

@@ -22,7 +22,6 @@ COLUMNS_2021 = ("Title", "DOI", "Author", "Author ISNI", "ORCID", "Institution",
                 "Date", "Qualification", "Abstract", "Subject Discipline", "Supervisor(s)",
                 "Funder(s)", "EThOS URL", "IR URL")  # fmt: skip
 COLUMNS_2018 = ("Title", "Author", "Institution", "Date", "Qualification", "EThOS URL")
-KNOWN = set(COLUMNS_2021)
 REQUIRED = {"Title", "Author", "Institution"}
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
