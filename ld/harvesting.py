@@ -191,14 +191,10 @@ def harvest(settings: Settings, feed: Feed, full: bool = False, progress: bool |
 def _run(settings: Settings, feed: Feed, progress: bool | None) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="ldpub-harvest-") as work:
         fetcher = Fetcher(feed, Path(work))
-        with (
-            WritableStore(settings.store, settings.base) as store,
-            ledgers(settings) as (quarantine, tombstones, changes),
-        ):
-            summary = Ingest(settings, store, quarantine, tombstones, changes, "uketd-dc", progress).run(
-                fetcher.pages_of()
-            )
-            withdrawn = _withdraw(store, tombstones, changes, settings.base, fetcher.deleted)
+        with WritableStore(settings.store, settings.base) as store, ledgers(settings) as opened:
+            summary = Ingest(settings, store, *opened, fmt="uketd-dc", progress=progress).run(fetcher.pages_of())
+            _, tombstones, changes, search = opened
+            withdrawn = _withdraw(store, tombstones, changes, search, settings.base, fetcher.deleted)
             if withdrawn:
                 store.publish_snapshot(with_statistics=True)
     outcome = Outcome(summary, fetcher.pages, withdrawn, fetcher.complete, fetcher.problems)
@@ -206,7 +202,7 @@ def _run(settings: Settings, feed: Feed, progress: bool | None) -> Outcome:
     return outcome
 
 
-def _withdraw(store: WritableStore, tombstones, changes, base: str, identifiers: list[str]) -> int:  # type: ignore[no-untyped-def]
+def _withdraw(store: WritableStore, tombstones, changes, search, base: str, identifiers: list[str]) -> int:  # type: ignore[no-untyped-def]
     """Withdraw the published records that came from these OAI identifiers."""
     count = 0
     for identifier in identifiers:
@@ -215,6 +211,7 @@ def _withdraw(store: WritableStore, tombstones, changes, base: str, identifiers:
             key = graph.rsplit("/", 1)[-1]
             changes.record([(key, "Delete")])
             tombstones.withdraw(key, None, f"deleted in the source repository ({identifier})")
+            search.delete([key])
             store.drop_graph(graph)
             count += 1
     return count

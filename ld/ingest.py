@@ -28,6 +28,7 @@ from .mapping import Mapped, Mapper
 from .ntriples import lines as nt_lines
 from .quarantine import Quarantine
 from .records import ReadError, Record, content_digest
+from .search import SearchIndex
 from .sources import Unit, read_units
 from .store import WritableStore
 from .tombstones import Tombstones
@@ -169,13 +170,16 @@ def batches(
 class Ingest:
     """One ingest run into one store."""
 
-    def __init__(self, settings: Settings, store: WritableStore, quarantine: Quarantine, tombstones: Tombstones,
-                 changes: ChangeLog, fmt: str | None = None, progress: bool | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, settings: Settings, store: WritableStore, quarantine: Quarantine, tombstones: Tombstones,
+        changes: ChangeLog, search: SearchIndex, fmt: str | None = None, progress: bool | None = None,
+    ) -> None:  # fmt: skip
         self.settings = settings
         self.store = store
         self.quarantine = quarantine
         self.tombstones = tombstones
         self.changes = changes
+        self.search = search
         self.fmt = fmt
         self.summary = Summary()
         self.seen: dict[str, tuple[str, str]] = {}  # key -> (content hash, location) in this run
@@ -252,6 +256,7 @@ class Ingest:
         events = [(by_graph[g].key, "Create", by_graph[g].setspec) for g, _ in new]
         events += [(by_graph[g].key, "Update", by_graph[g].setspec) for g, _ in changed]
         self.changes.record(events)
+        self.search.upsert((by_graph[g].key, by_graph[g].record) for g, _ in new + changed)
         self.store.add_records(new)
         self.store.replace_records(changed)
         self.tombstones.restore(released)
@@ -323,14 +328,19 @@ def _in_pool(work: Iterator[list[Unit]], args: tuple, jobs: int) -> Iterator[Bat
 
 def ingest(settings: Settings, paths: Iterable[Path], fmt: str | None = None, progress: bool | None = None) -> Summary:
     """Ingest files into the store named by settings; the library entry point behind `ldpub ingest`."""
-    with WritableStore(settings.store, settings.base) as store, ledgers(settings) as (quarantine, tombstones, changes):
-        return Ingest(settings, store, quarantine, tombstones, changes, fmt, progress).run(paths)
+    with WritableStore(settings.store, settings.base) as store, ledgers(settings) as opened:
+        return Ingest(settings, store, *opened, fmt=fmt, progress=progress).run(paths)
 
 
 @contextmanager
-def ledgers(settings: Settings) -> Iterator[tuple[Quarantine, Tombstones, ChangeLog]]:
-    """The SQLite files beside the store: quarantine, tombstones, change log."""
-    opened = (Quarantine(settings.store), Tombstones(settings.store), ChangeLog(settings.store))
+def ledgers(settings: Settings) -> Iterator[tuple[Quarantine, Tombstones, ChangeLog, SearchIndex]]:
+    """The SQLite files beside the store: quarantine, tombstones, change log, search index."""
+    opened = (
+        Quarantine(settings.store),
+        Tombstones(settings.store),
+        ChangeLog(settings.store),
+        SearchIndex(settings.store),
+    )
     try:
         yield opened
     finally:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from .changes import ChangeLog
 from .config import Settings
+from .ingest import ledgers
 from .store import WritableStore
-from .tombstones import Tombstones
 
 
 class NotPublished(Exception):
@@ -19,12 +18,9 @@ def withdraw(settings: Settings, key: str, replaced_by: str | None, reason: str 
             raise NotPublished(f"no published thesis {key!r}; nothing withdrawn")
         if replaced_by and store.content_hash(f"{settings.base}doc/thesis/{replaced_by}") is None:
             raise NotPublished(f"the replacement {replaced_by!r} is not published; publish it first")
-        tombstones, changes = Tombstones(settings.store), ChangeLog(settings.store)
-        try:
+        with ledgers(settings) as (_, tombstones, changes, search):
             changes.record([(key, "Delete")])
             tombstones.withdraw(key, replaced_by, reason)
-        finally:
-            tombstones.close()
-            changes.close()
+            search.delete([key])
         store.drop_graph(graph)
         store.publish_snapshot(with_statistics=True)

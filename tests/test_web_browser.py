@@ -74,3 +74,17 @@ def test_pages_render_without_console_errors(site: str, browser: webdriver.Chrom
         browser.get(site + path)
         assert browser.find_element(By.TAG_NAME, "h1").text
         assert console_errors(browser) == [], path
+
+
+def test_search_from_the_front_page(site: str, browser: webdriver.Chrome) -> None:
+    browser.get(site)
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys("turbulent")
+    box.submit()
+    assert "1 theses" in browser.page_source
+    click(browser, "Computation and measurement of turbulent flow through idealized turbine blade passages")
+    assert browser.current_url.endswith("/doc/thesis/uk.bl.ethos.232781")
+    browser.back()
+    click(browser, "Physical Sciences")  # a facet
+    assert "1 theses" in browser.page_source and "discipline = Physical Sciences" in browser.page_source
+    assert console_errors(browser) == []

@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..config import Settings, load_settings
 from ..store import ReadStore
-from . import dataset, discovery, errors, harvest, headers, oai, records, sparql, things
+from . import dataset, discovery, errors, harvest, headers, oai, records, search, sparql, things
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -28,4 +28,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(dataset.bp)
     app.register_blueprint(harvest.bp)
     app.register_blueprint(oai.bp)
+    app.register_blueprint(search.bp)
     return app

@@ -1,0 +1,84 @@
+"""/search: full-text search with facets, as HTML for people and JSON for programs."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from ..search import FACETS, BadQuery, SearchIndex
+from .respond import base, per_process
+
+bp = Blueprint("search", __name__)
+MAX_PAGE, MAX_SIZE = 1000, 100
+
+
+def index() -> SearchIndex:
+    return per_process("ldpub.search", SearchIndex)
+
+
+@bp.get("/search")
+@bp.get("/search.json")
+def search() -> Response:
+    wants_json = request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+    text = request.args.get("q", "")[:500]
+    filters = {name: request.args[name] for name in FACETS if request.args.get(name)}
+    page, size = _number("page", 1, MAX_PAGE), _number("size", 20, MAX_SIZE)
+    try:
+        results = index().search(text, filters, page, size)
+    except BadQuery as exc:
+        return _bad(str(exc), wants_json)
+    data = _data(text, filters, page, size, results)
+    if wants_json:
+        return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
+    body = render_template("search.html", page_title="Search", alternates=[], thing=f"{base()}search", schema=None,
+                           data=data, text=text, filters=filters)  # fmt: skip
+    return Response(body, mimetype="text/html")
+
+
+def _number(name: str, default: int, highest: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= highest:
+        abort(400, description=f"{name} must be a whole number from 1 to {highest}")
+    return int(raw)
+
+
+def _link(text: str, filters: dict, **changes: object) -> str:
+    params = {"q": text, **filters, **changes} if text else {**filters, **changes}
+    return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _data(text: str, filters: dict, page: int, size: int, results) -> dict:  # type: ignore[no-untyped-def]
+    hits = [{
+        "id": f"{base()}id/thesis/{h['key']}", "url": f"/doc/thesis/{h['key']}", "title": h["title"],
+        "year": h["year"], "institution": h["institution"], "degree": h["degree"],
+        "snippet": _segments(h["snippet"]),
+    } for h in results.hits]  # fmt: skip
+    facets = {name: [{"value": v, "count": n, "href": _link(text, {**filters, name: v})} for v, n in values]
+              for name, values in results.facets.items()}  # fmt: skip
+    data = {"query": text, "filters": filters, "total": results.total, "page": page, "size": size,
+            "hits": hits, "facets": facets}  # fmt: skip
+    if page * size < results.total:
+        data["next"] = _link(text, filters, page=page + 1, size=size)
+    return data
+
+
+def _segments(snippet: str | None) -> list[list]:
+    """[[text, highlighted], ...] from FTS5's \\x02…\\x03 markers, for safe rendering."""
+    if not snippet:
+        return []
+    out = []
+    for i, part in enumerate(snippet.replace("\x03", "\x02").split("\x02")):
+        if part:
+            out.append([part, i % 2 == 1])
+    return out
+
+
+def _bad(message: str, wants_json: bool) -> Response:
+    if wants_json:
+        return Response(json.dumps({"status": 400, "detail": message}), 400, mimetype="application/json")
+    body = render_template("missing.html", message=f"Bad search: {message}", alternates=[], thing=f"{base()}search")
+    return Response(body, 400, mimetype="text/html")

@@ -1,0 +1,119 @@
+"""Full-text search and facets (issue 6): words, accents, people, phrases, facets, and change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ld.config import Settings
+from ld.ingest import ingest
+from ld.withdrawing import withdraw
+
+from .conftest import CSV_SAMPLE, TEXT_SAMPLE
+from .test_ingest import csv_file, thesis
+
+ROWS = [
+    thesis(
+        1,
+        Title="Glacial sediments of the Pennines",
+        Author="Müller, Zoë",
+        **{"Supervisor(s)": "Sharp, Donald ; Ó Súilleabháin, Pádraig"},
+    ),
+    thesis(
+        2, Title="Peer support in mental health services", Date="2015", **{"Subject Discipline": "Medicine & Health"}
+    ),
+    thesis(3, Title="Support vectors for peer review", Date="2015", Institution="University of Manchester"),
+]
+
+
+@pytest.fixture
+def client(settings: Settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    ingest(settings, [csv_file(tmp_path, ROWS), TEXT_SAMPLE, CSV_SAMPLE], progress=False)
+    from ld.web import create_app
+
+    return create_app(settings).test_client()
+
+
+def keys(client, **params: str) -> list[str]:  # type: ignore[no-untyped-def]
+    response = client.get("/search.json", query_string=params)
+    assert response.status_code == 200, response.data
+    return [hit["id"].rsplit("/", 1)[-1] for hit in response.get_json()["hits"]]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("glacial", ["uk.bl.ethos.1"]),
+    ("Müller", ["uk.bl.ethos.1"]), ("muller", ["uk.bl.ethos.1"]), ("MULLER zoe", ["uk.bl.ethos.1"]),
+    ("Sharp", ["uk.bl.ethos.1"]), ("suilleabhain", ["uk.bl.ethos.1"]),
+    ("Manchester", ["uk.bl.ethos.232781", "uk.bl.ethos.3"]),
+    ('"peer support"', ["uk.bl.ethos.2", "tcd3dc49c1347f397b166"]),
+    ("sedim*", ["uk.bl.ethos.1"]),
+    ("turbulent flow", ["uk.bl.ethos.232781"]),
+])  # fmt: skip
+def test_search_finds(client, query: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert sorted(keys(client, q=query)) == sorted(expected)
+
+
+def test_ranking_weighs_titles_above_abstracts(client, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [thesis(4, Title="Other matters", Abstract="A long abstract that mentions a moraine once among many other words."),
+            thesis(5, Title="Moraine dynamics", Abstract="Text.")]  # fmt: skip
+    ingest(settings, [csv_file(tmp_path, rows)], progress=False)
+    assert keys(client, q="moraine") == ["uk.bl.ethos.5", "uk.bl.ethos.4"]
+    assert "uk.bl.ethos.3" in keys(client, q="peer support")  # both words, not as a phrase
+
+
+def test_facets_count_and_filter(client) -> None:  # type: ignore[no-untyped-def]
+    data = client.get("/search.json", query_string={"q": "support"}).get_json()
+    assert data["total"] == 3
+    years = {f["value"]: f["count"] for f in data["facets"]["year"]}
+    assert years == {"2015": 2, "2019": 1}
+    assert keys(client, q="support", year="2015", institution="University of Manchester") == ["uk.bl.ethos.3"]
+    assert {f["value"] for f in data["facets"]["discipline"]} == {"Medicine & Health"}
+    assert data["facets"]["decade"][0] == {"value": "2010s", "count": 3, "href": "/search?q=support&decade=2010s"}
+
+
+def test_results_follow_replacement_and_withdrawal(client, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ingest(
+        settings, [csv_file(tmp_path, [thesis(1, Title="Moraines of Snowdonia", Author="Müller, Zoë")])], progress=False
+    )
+    assert keys(client, q="glacial") == [] and keys(client, q="moraines") == ["uk.bl.ethos.1"]
+    withdraw(settings, "uk.bl.ethos.1", None, "test")
+    assert keys(client, q="moraines") == []
+
+
+def test_paging_is_stable_with_totals(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get("/search.json", query_string={"size": "2"}).get_json()
+    second = client.get(first["next"].replace("/search?", "/search.json?")).get_json()
+    assert first["total"] == second["total"] == 5
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+
+
+@pytest.mark.parametrize("params", [
+    {"q": '"unbalanced'}, {"page": "-1"}, {"page": "100000"}, {"size": "0"}, {"size": "5000"}, {"page": "x"},
+])  # fmt: skip
+def test_bad_queries_get_a_clear_400(client, params: dict) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/search.json", "/search"):
+        response = client.get(path, query_string=params)
+        assert response.status_code == 400 and response.data.strip()
+
+
+@pytest.mark.parametrize("query", ["NEAR(a b)", "a OR", "col:x", "^x", "* *", "AND", "\\", "a -b", "()"])
+def test_fts_syntax_is_just_words(client, query: str) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/search.json", query_string={"q": query}).status_code == 200
+
+
+def test_html_results_are_escaped_and_highlighted(client, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ingest(
+        settings,
+        [
+            csv_file(
+                tmp_path, [thesis(9, Title="<script>alert(1)</script> glaciers", Abstract="About <b>glaciers</b>.")]
+            )
+        ],
+        progress=False,
+    )
+    html = client.get("/search", query_string={"q": "glaciers"}).get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "<mark>glaciers</mark>" in html
+    front = client.get("/").get_data(as_text=True)
+    assert 'action="/search"' in front
