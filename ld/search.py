@@ -103,6 +103,16 @@ class SearchIndex:
         hits = [dict(zip(("key", "title", "year", "institution", "degree", "snippet"), r, strict=True)) for r in rows]
         return Results(total, hits, {f: self._facet(f, source, where, params) for f in FACETS})
 
+    def values(self, facet: str) -> list[tuple[str, int]]:
+        """Every value of one facet with its number of theses (for the browse pages)."""
+        assert facet in FACETS
+        return self.db.execute(
+            f"SELECT {facet}, count(*) FROM docs WHERE {facet} IS NOT NULL GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
+
     def _facet(self, name: str, source: str, where: str, params: list) -> list[tuple[str, int]]:
         sql = (f"SELECT d.{name}, count(*) FROM {source} {where} AND d.{name} IS NOT NULL "
                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50")  # fmt: skip

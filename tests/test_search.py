@@ -117,3 +117,20 @@ def test_html_results_are_escaped_and_highlighted(client, settings: Settings, tm
     assert "<mark>glaciers</mark>" in html
     front = client.get("/").get_data(as_text=True)
     assert 'action="/search"' in front
+
+
+def test_hydra_opensearch_browse_and_front_page(client) -> None:  # type: ignore[no-untyped-def]
+    collection = client.get("/search.jsonld", query_string={"q": "support", "size": "2"}).get_json()
+    assert collection["@type"] == "Collection" and collection["totalItems"] == 3 and len(collection["member"]) == 2
+    assert "page=2" in collection["view"]["next"]
+    opensearch = client.get("/opensearch.xml")
+    assert opensearch.mimetype == "application/opensearchdescription+xml" and b"{searchTerms}" in opensearch.data
+    assert 'rel="search" type="application/opensearchdescription+xml"' in client.get("/search").get_data(as_text=True)
+    years = client.get("/browse/year", headers={"Accept": "application/json"}).get_json()["values"]
+    assert {v["value"]: v["count"] for v in years}["2015"] == 2
+    institutions = client.get("/browse/institution", headers={"Accept": "application/json"}).get_json()["values"]
+    manchester = next(v for v in institutions if v["value"] == "University of Manchester")
+    assert manchester["count"] == 2 and manchester["page"] == "/id/org/isni/0000000121662407"
+    assert client.get("/browse/nonsense").status_code == 404
+    front = client.get("/").get_data(as_text=True)
+    assert "5 theses" in front and "/sparql" in front and "/dumps/" in front and "/oai" in front

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, redirect, render_template
+from flask import Blueprint, Response, current_app, redirect, render_template
 
 from ..renderers import RENDERERS, jsonld_context
 from ..store import StoreMissing
@@ -32,7 +32,11 @@ def home() -> Response:
     if graph is not None and "/doc/thesis/" in graph.value:
         key = graph.value.rsplit("/", 1)[-1]
         example = {"href": f"/id/thesis/{key}", "label": f"thesis {key}"}
-    body = render_template("home.html", page_title="ldpub", alternates=[], thing=base(), schema=None, example=example)
+    from .search import index
+
+    counts = {"theses": index().count(), "institutions": len(index().values("institution"))}
+    body = render_template("home.html", page_title="ldpub", alternates=[], thing=base(), schema=None, example=example,
+                           counts=counts, licence=current_app.config["LDPUB"].license)  # fmt: skip
     return conditional(Response(body, mimetype="text/html"), None)
 
 

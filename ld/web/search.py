@@ -20,8 +20,9 @@ def index() -> SearchIndex:
 
 @bp.get("/search")
 @bp.get("/search.json")
+@bp.get("/search.jsonld")
 def search() -> Response:
-    wants_json = request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+    wants_json = request.path.endswith((".json", ".jsonld")) or request.accept_mimetypes.best == "application/json"
     text = request.args.get("q", "")[:500]
     filters = {name: request.args[name] for name in FACETS if request.args.get(name)}
     page, size = _number("page", 1, MAX_PAGE), _number("size", 20, MAX_SIZE)
@@ -30,11 +31,71 @@ def search() -> Response:
     except BadQuery as exc:
         return _bad(str(exc), wants_json)
     data = _data(text, filters, page, size, results)
+    if request.path.endswith(".jsonld"):
+        return Response(json.dumps(hydra(data), ensure_ascii=False, indent=1), mimetype="application/ld+json")
     if wants_json:
         return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
     body = render_template("search.html", page_title="Search", alternates=[], thing=f"{base()}search", schema=None,
                            data=data, text=text, filters=filters)  # fmt: skip
     return Response(body, mimetype="text/html")
+
+
+def hydra(data: dict) -> dict:
+    """The same results as a Hydra collection, for linked-data clients."""
+    view = {
+        "@id": base() + "search" + ("?" + _query_string(data) if _query_string(data) else ""),
+        "@type": "PartialCollectionView",
+    }
+    if "next" in data:
+        view["next"] = base() + data["next"].lstrip("/")
+    return {
+        "@context": "http://www.w3.org/ns/hydra/context.jsonld",
+        "@id": f"{base()}search", "@type": "Collection", "totalItems": data["total"],
+        "member": [{"@id": h["id"], "@type": "http://purl.org/ontology/bibo/Thesis",
+                    "http://purl.org/dc/terms/title": h["title"]} for h in data["hits"]],
+        "view": view,
+    }  # fmt: skip
+
+
+def _query_string(data: dict) -> str:
+    params = {"q": data["query"], **data["filters"], "page": data["page"], "size": data["size"]}
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    """OpenSearch description: lets browsers add ldpub as a search engine."""
+    body = render_template("opensearch.xml", base=base())
+    return Response(body, mimetype="application/opensearchdescription+xml")
+
+
+@bp.get("/browse/<any(institution, year, decade, degree, discipline, ddc):facet>")
+def browse(facet: str) -> Response:
+    """Every value of one facet with its count, linking to the filtered search (and the resource's page)."""
+    values = index().values(facet)
+    rows = [
+        {"value": v, "count": n, "search": _link("", {facet: v}), "page": _resource_page(facet, v)} for v, n in values
+    ]
+    if request.accept_mimetypes.best == "application/json":
+        return Response(json.dumps({"facet": facet, "values": rows}, ensure_ascii=False), mimetype="application/json")
+    body = render_template("browse.html", page_title=f"Browse by {facet}", alternates=[], schema=None,
+                           thing=f"{base()}browse/{facet}", facet=facet, rows=rows)  # fmt: skip
+    return Response(body, mimetype="text/html")
+
+
+def _resource_page(facet: str, value: str) -> str | None:
+    if facet == "ddc":
+        return f"/id/concept/ddc/{value}"
+    if facet == "discipline":
+        from ..vocab import slug
+
+        return f"/id/concept/discipline/{slug(value)}"
+    if facet == "institution":
+        from ..vocab import lookup_institution
+
+        known = lookup_institution(value)
+        return f"/id/org/isni/{known.isni}" if known and known.isni else None
+    return None
 
 
 def _number(name: str, default: int, highest: int) -> int:
