@@ -256,11 +256,15 @@ def dump_command(**options: Any) -> None:
         raise StoreError(str(exc)) from exc
 
 
+def serving(func: Callable) -> Callable:
+    """--base, --store, --host, --port, --workers: what `serve` and `demo` take."""
+    for name, kind in (("workers", int), ("port", int), ("host", str)):
+        func = setting_option(name, type=kind)(func)
+    return common(func)
+
+
 @main.command("serve")
-@common
-@setting_option("host")
-@setting_option("port", type=int)
-@setting_option("workers", type=int)
+@serving
 def serve_command(**options: Any) -> None:
     """Serve the published data over HTTP with gunicorn (sync workers, killable requests)."""
     from .serving import serve
@@ -269,10 +273,7 @@ def serve_command(**options: Any) -> None:
 
 
 @main.command("demo")
-@common
-@setting_option("host")
-@setting_option("port", type=int)
-@setting_option("workers", type=int)
+@serving
 def demo_command(**options: Any) -> None:
     """Ingest the bundled real sample records, then serve them."""
     from .serving import serve

@@ -54,7 +54,8 @@ class Outcome:
     withdrawn: int = 0
     complete: bool = False
     problems: list[str] = field(default_factory=list)
-    from_date: str | None = None
+    from_date: str | None = None  # what this run asked for (None: everything)
+    next_from: str | None = None  # the repository's responseDate: where the next run starts
 
     def lines(self) -> list[str]:
         head = [f"pages:       {self.pages}" + (f" (from {self.from_date})" if self.from_date else " (full harvest)"),
@@ -180,9 +181,8 @@ def harvest(settings: Settings, feed: Feed, full: bool = False, progress: bool |
         if since:
             feed = Feed(**{**feed.__dict__, "from_date": since[:10]})  # day granularity: every repository has it
         outcome = _run(settings, feed, progress)
-        if outcome.complete and outcome.from_date is not None:
-            state.remember(feed, outcome.from_date)
-        outcome.from_date = feed.from_date
+        if outcome.complete and outcome.next_from is not None:
+            state.remember(feed, outcome.next_from)
         return outcome
     finally:
         state.close()
@@ -197,9 +197,8 @@ def _run(settings: Settings, feed: Feed, progress: bool | None) -> Outcome:
             withdrawn = _withdraw(store, tombstones, changes, search, settings.base, fetcher.deleted)
             if withdrawn:
                 store.publish_snapshot(with_statistics=True)
-    outcome = Outcome(summary, fetcher.pages, withdrawn, fetcher.complete, fetcher.problems)
-    outcome.from_date = fetcher.response_date  # where the next incremental harvest starts
-    return outcome
+    return Outcome(summary, fetcher.pages, withdrawn, fetcher.complete, fetcher.problems, feed.from_date,
+                   fetcher.response_date)  # fmt: skip
 
 
 def _withdraw(store: WritableStore, tombstones, changes, search, base: str, identifiers: list[str]) -> int:  # type: ignore[no-untyped-def]

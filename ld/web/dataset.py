@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 
 from .. import statistics
 from ..dumps import CHECKSUMS, DCAT_FILE, DUMP_FORMATS, dumps_dir
+from ..renderers import RENDERERS
 from ..vocab import PREFIXES
 from .describe import Description
 from .negotiation import split_suffix
@@ -85,8 +86,6 @@ def void_triples(base_iri: str, license_iri: str, stats: dict, dumps: list[str])
 
 
 def _turtle(triples: list[ox.Triple]) -> str:
-    from ..renderers import RENDERERS
-
     return RENDERERS["ttl"].render(triples, base()).decode("utf-8")
 
 

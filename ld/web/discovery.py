@@ -17,6 +17,7 @@ from .describe import Description
 from .headers import conditional
 from .negotiation import split_suffix
 from .respond import answer, base, choose, store
+from .search import index
 
 bp = Blueprint("discovery", __name__)
 
@@ -32,8 +33,6 @@ def home() -> Response:
     if graph is not None and "/doc/thesis/" in graph.value:
         key = graph.value.rsplit("/", 1)[-1]
         example = {"href": f"/id/thesis/{key}", "label": f"thesis {key}"}
-    from .search import index
-
     counts = {"theses": index().count(), "institutions": len(index().values("institution"))}
     body = render_template("home.html", page_title="ldpub", alternates=[], thing=base(), schema=None, example=example,
                            counts=counts, licence=current_app.config["LDPUB"].license)  # fmt: skip

@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..changes import ChangeLog
 from ..renderers import RENDERERS
+from ..sources.uketd_dc import parser
 from .describe import thesis as describe_thesis
 from .pages import Facts
 from .respond import base, per_process, store
@@ -328,8 +329,6 @@ def uketd_dc(facts: Facts, thesis: str, _triples: list) -> etree._Element:
 
 def rdf(_facts: Facts, _thesis: str, triples: list) -> etree._Element:
     """The record's own graph as RDF/XML (parsed back with the same closed-door parser)."""
-    from ..sources.uketd_dc import parser
-
     text = RENDERERS["rdf"].render(triples, base())
     return etree.fromstring(_CONTROL.sub("", text.decode("utf-8")).encode("utf-8"), parser())
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, render_template, request
 
 from ..search import FACETS, BadQuery, SearchIndex
+from ..vocab import lookup_institution, slug
 from .respond import base, per_process
 
 bp = Blueprint("search", __name__)
@@ -42,8 +43,9 @@ def search() -> Response:
 
 def hydra(data: dict) -> dict:
     """The same results as a Hydra collection, for linked-data clients."""
+    query = _query_string(data)
     view = {
-        "@id": base() + "search" + ("?" + _query_string(data) if _query_string(data) else ""),
+        "@id": base() + "search" + (f"?{query}" if query else ""),
         "@type": "PartialCollectionView",
     }
     if "next" in data:
@@ -87,12 +89,8 @@ def _resource_page(facet: str, value: str) -> str | None:
     if facet == "ddc":
         return f"/id/concept/ddc/{value}"
     if facet == "discipline":
-        from ..vocab import slug
-
         return f"/id/concept/discipline/{slug(value)}"
     if facet == "institution":
-        from ..vocab import lookup_institution
-
         known = lookup_institution(value)
         return f"/id/org/isni/{known.isni}" if known and known.isni else None
     return None
