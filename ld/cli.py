@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib import resources
@@ -222,6 +223,21 @@ def withdraw_command(key: str, replaced_by: str | None, reason: str | None, **op
     except NotPublished as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"withdrew {key}" + (f", replaced by {replaced_by}" if replaced_by else ""))
+
+
+@main.command("reindex")
+@common
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
+def reindex_command(progress: bool | None, **options: Any) -> None:
+    """Rebuild the search index from the published graphs in the store."""
+    from .reindexing import reindex
+
+    start = time.monotonic()
+    try:
+        count = reindex(_settings(**options), sys.stderr.isatty() if progress is None else progress)
+    except StoreBusy as exc:
+        raise StoreError(str(exc)) from exc
+    click.echo(f"indexed {count} theses in {time.monotonic() - start:.1f} s")
 
 
 @main.command("export")

@@ -28,11 +28,12 @@ from .mapping import Mapped, Mapper
 from .ntriples import lines as nt_lines
 from .quarantine import Quarantine
 from .records import ReadError, Record, content_digest
-from .search import SearchIndex
+from .search import IndexRow, SearchIndex, from_rdflib, index_row
 from .sources import Unit, read_units
 from .store import WritableStore
 from .tombstones import Tombstones
 from .validation import UNIQUE_SHAPE, Finding, is_publishable, validate_batch
+from .vocab import own_terms
 
 SNAPSHOT_EVERY_SECONDS = 60
 # Oxigraph's bulk loader writes one set of files per call: fewer, larger calls are much
@@ -61,6 +62,7 @@ class Processed:
     findings: list[Finding]
     record: dict
     setspec: str | None = None  # the OAI-PMH set: the awarding body
+    search_row: IndexRow | None = None  # what the search index holds for it, read from its graph
 
 
 @dataclass
@@ -127,6 +129,7 @@ def map_and_validate(
     records: list[Record], base: str, license_iri: str, engine: str, modified: datetime
 ) -> list[Processed]:
     mapper = _mapper(base, license_iri)
+    own = str(own_terms(base))
     contents = [r.content() for r in records]
     hashes = [content_digest(c) for c in contents]
     mapped = [mapper.map(r, modified, h) for r, h in zip(records, hashes, strict=True)]
@@ -136,7 +139,7 @@ def map_and_validate(
         Processed(
             key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
             title=r.title, location=str(r.location), content_hash=h, ntriples=nt,
-            findings=found, record=c, setspec=setspec_of(m),
+            findings=found, record=c, setspec=setspec_of(m), search_row=index_row(own, from_rdflib(m.triples)),
         )
         for r, m, h, nt, found, c in zip(records, mapped, hashes, texts, findings, contents, strict=True)
     ]  # fmt: skip
@@ -256,7 +259,7 @@ class Ingest:
         events = [(by_graph[g].key, "Create", by_graph[g].setspec) for g, _ in new]
         events += [(by_graph[g].key, "Update", by_graph[g].setspec) for g, _ in changed]
         self.changes.record(events)
-        self.search.upsert((by_graph[g].key, by_graph[g].record) for g, _ in new + changed)
+        self.search.upsert(row for g, _ in new + changed if (row := by_graph[g].search_row))
         self.store.add_records(new)
         self.store.replace_records(changed)
         self.tombstones.restore(released)

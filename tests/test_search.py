@@ -69,7 +69,12 @@ def test_facets_count_and_filter(client) -> None:  # type: ignore[no-untyped-def
     assert years == {"2015": 2, "2019": 1}
     assert keys(client, q="support", year="2015", institution="University of Manchester") == ["uk.bl.ethos.3"]
     assert {f["value"] for f in data["facets"]["discipline"]} == {"Medicine & Health"}
-    assert data["facets"]["decade"][0] == {"value": "2010s", "count": 3, "href": "/search?q=support&decade=2010s"}
+    assert data["facets"]["decade"][0] == {
+        "value": "2010s",
+        "label": "2010s",
+        "count": 3,
+        "href": "/search?q=support&decade=2010s",
+    }
 
 
 def test_results_follow_replacement_and_withdrawal(client, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -134,3 +139,61 @@ def test_hydra_opensearch_browse_and_front_page(client) -> None:  # type: ignore
     assert client.get("/browse/nonsense").status_code == 404
     front = client.get("/").get_data(as_text=True)
     assert "5 theses" in front and "/sparql" in front and "/dumps/" in front and "/oai" in front
+
+
+def test_institution_facet_uses_the_table_name(client, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    variant = thesis(6, Title="Variant spelling", Institution="The University of Manchester")
+    ingest(settings, [csv_file(tmp_path, [variant])], progress=False)
+    institutions = client.get("/browse/institution", headers={"Accept": "application/json"}).get_json()["values"]
+    manchester = [v for v in institutions if "Manchester" in v["value"]]
+    assert [(v["value"], v["count"]) for v in manchester] == [("University of Manchester", 3)]
+    assert "uk.bl.ethos.6" in keys(client, institution="University of Manchester")
+    assert keys(client, q='"The University of Manchester"') == ["uk.bl.ethos.6"]  # the name as given stays searchable
+
+
+def test_ddc_facet_groups_concepts_by_main_class(client) -> None:  # type: ignore[no-untyped-def]
+    ddc = client.get("/search.json").get_json()["facets"]["ddc"]
+    assert [(f["value"], f["label"], f["count"]) for f in ddc] == [("300", "300 Social sciences", 1)]
+    assert keys(client, ddc="300") == ["tcd3dc49c1347f397b166"]
+    assert keys(client, q="recovery", ddc="300") == ["tcd3dc49c1347f397b166"]
+    assert keys(client, q="recovery", ddc="500") == []
+
+
+def test_filters_combine_with_words_and_each_other(client) -> None:  # type: ignore[no-untyped-def]
+    assert sorted(keys(client, q="support", year="2015")) == ["uk.bl.ethos.2", "uk.bl.ethos.3"]
+    assert keys(client, q="support", year="2015", discipline="Medicine & Health") == ["uk.bl.ethos.2"]
+    data = client.get("/search.json", query_string={"q": "support", "year": "2015"}).get_json()
+    assert data["total"] == 2 and {f["value"]: f["count"] for f in data["facets"]["year"]} == {"2015": 2}
+    assert keys(client, year="1989") == ["uk.bl.ethos.232781"]
+    assert keys(client, q="support", institution="Nowhere University") == []
+
+
+def test_empty_query_lists_newest_first(client) -> None:  # type: ignore[no-untyped-def]
+    years = [h["year"] for h in client.get("/search.json").get_json()["hits"]]
+    assert years == sorted(years, key=lambda y: -(y or 0)) and years[0] == 2019
+
+
+def test_reindex_rebuilds_the_same_index_from_the_store(client, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from ld.cli import main
+
+    queries = [{"q": "support"}, {"q": "Müller"}, {}, {"q": "manchester", "year": "2015"}, {"ddc": "300"}]
+
+    def answers(client) -> list[dict]:  # type: ignore[no-untyped-def]
+        """Each answer, with equal-ranked hits in key order (ties keep index order, which a rebuild changes)."""
+        found = [client.get("/search.json", query_string=q).get_json() for q in queries]
+        return [{**a, "hits": sorted(a["hits"], key=lambda h: (str(h["snippet"]), h["id"]))} for a in found]
+
+    before = answers(client)
+    for suffix in ("", "-wal", "-shm"):
+        (settings.store / f"search.sqlite{suffix}").unlink(missing_ok=True)
+    assert client.get("/search.json").get_json()["total"] == 5  # this worker still reads the file it opened
+    result = CliRunner().invoke(main, ["reindex", "--store", str(settings.store), "--base", settings.base])
+    assert result.exit_code == 0 and "indexed 5 theses" in result.output, result.output
+    from ld.web import create_app
+
+    fresh = create_app(settings).test_client()
+    assert answers(fresh) == before
+    result = CliRunner().invoke(main, ["reindex", "--store", str(settings.store), "--base", settings.base])
+    assert result.exit_code == 0 and answers(fresh) == before  # rebuilt in place, followed by the open reader

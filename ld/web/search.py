@@ -7,8 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from ..search import FACETS, BadQuery, SearchIndex
-from ..vocab import lookup_institution, slug
+from ..search import FACETS, BadQuery, Results, SearchIndex
 from .respond import base, per_process
 
 bp = Blueprint("search", __name__)
@@ -74,10 +73,11 @@ def opensearch() -> Response:
 @bp.get("/browse/<any(institution, year, decade, degree, discipline, ddc):facet>")
 def browse(facet: str) -> Response:
     """Every value of one facet with its count, linking to the filtered search (and the resource's page)."""
-    values = index().values(facet)
     rows = [
-        {"value": v, "count": n, "search": _link("", {facet: v}), "page": _resource_page(facet, v)} for v, n in values
-    ]
+        {"value": c.value, "label": c.label, "count": c.count, "search": _link("", {facet: c.value}),
+         "page": _local(c.iri)}
+        for c in index().values(facet)
+    ]  # fmt: skip
     if request.accept_mimetypes.best == "application/json":
         return Response(json.dumps({"facet": facet, "values": rows}, ensure_ascii=False), mimetype="application/json")
     body = render_template("browse.html", page_title=f"Browse by {facet}", alternates=[], schema=None,
@@ -85,15 +85,9 @@ def browse(facet: str) -> Response:
     return Response(body, mimetype="text/html")
 
 
-def _resource_page(facet: str, value: str) -> str | None:
-    if facet == "ddc":
-        return f"/id/concept/ddc/{value}"
-    if facet == "discipline":
-        return f"/id/concept/discipline/{slug(value)}"
-    if facet == "institution":
-        known = lookup_institution(value)
-        return f"/id/org/isni/{known.isni}" if known and known.isni else None
-    return None
+def _local(iri: str | None) -> str | None:
+    """A resource's page on this server, for IRIs under our base (others are not ours to link)."""
+    return "/" + iri[len(base()) :] if iri and iri.startswith(base()) else iri
 
 
 def _number(name: str, default: int, highest: int) -> int:
@@ -110,14 +104,14 @@ def _link(text: str, filters: dict, **changes: object) -> str:
     return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def _data(text: str, filters: dict, page: int, size: int, results) -> dict:  # type: ignore[no-untyped-def]
+def _data(text: str, filters: dict, page: int, size: int, results: Results) -> dict:
     hits = [{
-        "id": f"{base()}id/thesis/{h['key']}", "url": f"/doc/thesis/{h['key']}", "title": h["title"],
-        "year": h["year"], "institution": h["institution"], "degree": h["degree"],
-        "snippet": _segments(h["snippet"]),
+        "id": f"{base()}id/thesis/{h.key}", "url": f"/doc/thesis/{h.key}", "title": h.title,
+        "year": h.year, "institution": h.institution, "degree": h.degree, "snippet": _segments(h.snippet),
     } for h in results.hits]  # fmt: skip
-    facets = {name: [{"value": v, "count": n, "href": _link(text, {**filters, name: v})} for v, n in values]
-              for name, values in results.facets.items()}  # fmt: skip
+    facets = {name: [{"value": c.value, "label": c.label, "count": c.count,
+                      "href": _link(text, {**filters, name: c.value})} for c in counts]
+              for name, counts in results.facets.items()}  # fmt: skip
     data = {"query": text, "filters": filters, "total": results.total, "page": page, "size": size,
             "hits": hits, "facets": facets}  # fmt: skip
     if page * size < results.total:

@@ -1,0 +1,127 @@
+"""What the search index holds for one thesis, read from the thesis's published graph.
+
+The row is built from RDF, not from the source record, so ingest (from the mapped
+triples) and `ldpub reindex` (from the store) index exactly the same thing, and facets
+carry the published resources' own labels and IRIs: the institution table's name for a
+known awarding body, not the spelling one record happened to use.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+DCT = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+THESIS = "http://purl.org/ontology/bibo/Thesis"
+DEGREE = "http://purl.org/ontology/bibo/degree"
+FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+KEYWORDS = "http://schema.org/keywords"
+SUPERVISOR = "http://id.loc.gov/vocabulary/relators/ths"
+AWARDED_BY = "http://id.loc.gov/vocabulary/relators/dgg"
+
+# The Dewey Decimal Classification's ten main classes: the facet groups concepts by these.
+DDC_CLASSES = {
+    "0": "Computer science, information & general works", "1": "Philosophy & psychology", "2": "Religion",
+    "3": "Social sciences", "4": "Language", "5": "Science", "6": "Technology", "7": "Arts & recreation",
+    "8": "Literature", "9": "History & geography",
+}  # fmt: skip
+
+Triple = tuple[str, str, str]  # subject, predicate, object: IRIs and literals' lexical forms alike
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet value of a thesis: `value` is what a filter names, `label` what people read."""
+
+    name: str
+    value: str
+    label: str
+    iri: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    key: str
+    title: str
+    abstract: str
+    people: str
+    keywords: str
+    institution: str
+    year: int | None
+    facets: tuple[Facet, ...]
+
+    def facet(self, name: str) -> Facet | None:
+        return next((f for f in self.facets if f.name == name), None)
+
+
+def from_rdflib(triples: Iterable) -> list[Triple]:
+    return [(str(s), str(p), str(o)) for s, p, o in triples]
+
+
+def from_oxigraph(quads: Iterable[ox.Quad]) -> list[Triple]:
+    return [(q.subject.value, q.predicate.value, q.object.value) for q in quads]
+
+
+def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
+    """The row for the thesis a record graph describes; None when the graph has no thesis.
+
+    `own` is the project's vocabulary namespace ({base}def/), for its subjectDiscipline
+    and awardingBodyName terms.
+    """
+    about: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        about[s][p].append(o)
+    thesis = next((s for s, props in about.items() if THESIS in props.get(RDF_TYPE, ())), None)
+    if thesis is None:
+        return None
+    props = about[thesis]
+
+    def first(values: Iterable[str], predicate: str) -> str | None:
+        return next((v for iri in sorted(values) for v in about[iri].get(predicate, ())), None)
+
+    people = [
+        n for p in (DCT + "creator", SUPERVISOR) for iri in props.get(p, ()) for n in about[iri].get(FOAF_NAME, ())
+    ]
+    subjects = [label for iri in props.get(DCT + "subject", ()) for label in about[iri].get(PREF_LABEL, ())]
+    issued = next(iter(props.get(DCT + "issued", ())), "")
+    year = int(issued[:4]) if issued[:4].isdigit() else None
+    names = [*(n for iri in props.get(AWARDED_BY, ()) for n in about[iri].get(FOAF_NAME, ())),
+             *props.get(own + "awardingBodyName", ())]  # fmt: skip
+    return IndexRow(
+        key=thesis.rsplit("/", 1)[-1],
+        title=" ".join(props.get(DCT + "title", ())),
+        abstract=" ".join(props.get(DCT + "abstract", ())),
+        people=" ; ".join(people),
+        keywords=" ; ".join([*props.get(KEYWORDS, ()), *subjects]),
+        institution=" ; ".join(dict.fromkeys(names)),
+        year=year,
+        facets=tuple(_facets(about, props, own, year, first)),
+    )
+
+
+def _facets(about: dict, props: dict, own: str, year: int | None, first) -> list[Facet]:  # type: ignore[no-untyped-def]
+    found = []
+    if year is not None:
+        found += [Facet("year", str(year), str(year)), Facet("decade", f"{year // 10}0s", f"{year // 10}0s")]
+    for name, predicate, label_predicate in (
+        ("institution", AWARDED_BY, FOAF_NAME),
+        ("degree", DEGREE, RDFS_LABEL),
+        ("discipline", own + "subjectDiscipline", PREF_LABEL),
+    ):
+        iris = sorted(props.get(predicate, ()))
+        label = first(iris, label_predicate)
+        if label:
+            found.append(Facet(name, label, label, iris[0]))
+    ddc = sorted((notation, iri) for iri in props.get(DCT + "subject", ()) for notation in about[iri].get(NOTATION, ()))
+    if ddc and ddc[0][0][:1] in DDC_CLASSES:
+        notation, iri = ddc[0]
+        main = notation[0] + "00"
+        found.append(Facet("ddc", main, f"{main} {DDC_CLASSES[notation[0]]}", iri if notation == main else None))
+    return found
