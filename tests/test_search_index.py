@@ -109,3 +109,27 @@ def test_index_from_an_older_ldpub_is_emptied_with_a_warning(tmp_path: Path) -> 
         index = SearchIndex(tmp_path)
     assert index.count() == 0 and found(index, "t") == []
     index.close()
+
+
+@pytest.mark.parametrize(("text", "query", "expected"), [
+    ("Glacial sediments of the Pennines", "glacial", "\x02Glacial\x03 sediments of the Pennines"),
+    ("Zoë Müller's thesis", "muller zoe", "\x02Zoë\x03 \x02Müller\x03's thesis"),
+    ("Synthesis, synthetic; not syntax", "synth*", "\x02Synthesis\x03, \x02synthetic\x03; not syntax"),
+    ("Peer support, support of peers", '"peer support"', "\x02Peer\x03 \x02support\x03, \x02support\x03 of peers"),
+    ("Nothing here", "glacial", None),
+    ("", "glacial", None),
+])  # fmt: skip
+def test_snippets_mark_what_matched(text: str, query: str, expected: str | None) -> None:
+    from ld.search.query import terms
+    from ld.search.snippets import highlighter, snippet
+
+    assert snippet(text, highlighter(terms(query))) == expected
+
+
+def test_long_text_snippet_is_a_window_around_the_most_matches() -> None:
+    from ld.search.query import terms
+    from ld.search.snippets import highlighter, snippet
+
+    text = " ".join(["filler"] * 50 + ["moraine", "and", "moraine", "again"] + ["filler"] * 50 + ["moraine"])
+    found = snippet(text, highlighter(terms("moraine")), width=10)
+    assert found == "…filler filler filler \x02moraine\x03 and \x02moraine\x03 again filler filler filler…"

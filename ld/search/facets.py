@@ -68,15 +68,23 @@ class FacetCodes:
         self.terms = {i: Term(*rest) for i, *rest in db.execute("SELECT id, facet, value, label, iri FROM terms")}
         self.ids = {(t.facet, t.value): i for i, t in self.terms.items()}
         gone = integers(db, "SELECT group_concat(id) FROM gone WHERE seq > ?", since)
-        rows = integers(db, f"SELECT group_concat(id || ',' || coalesce(year, -1) || ',' || "
-                             f"{_concat_ids()}) FROM docs WHERE seq > ?", since, width=2 + len(FACETS))  # fmt: skip
-        highest = int(max(gone.max(initial=-1), rows[:, 0].max(initial=-1)))
-        self._grow(highest + 1)
+        # A column at a time, each in the order of the covering index docs_seq (seq, id, …):
+        # twice as fast as whole rows, and the columns line up.
+        columns = ["id", "year", *(f"{name}_id" for name in FACETS)]
+        ids, year, *codes = [
+            integers(
+                db,
+                f"SELECT group_concat(v) FROM (SELECT coalesce({c}, -1) AS v FROM docs WHERE seq > ? ORDER BY seq, id)",
+                since,
+            )  # fmt: skip
+            for c in columns
+        ]
+        self._grow(int(max(gone.max(initial=-1), ids.max(initial=-1))) + 1)
         self.alive[gone] = False
-        ids = rows[:, 0]
         self.alive[ids] = True
-        self.year[ids] = rows[:, 1]
-        self.codes[:, ids] = rows[:, 2:].T
+        self.year[ids] = year
+        for n, column in enumerate(codes):
+            self.codes[n, ids] = column
         self._order = None
 
     def _grow(self, size: int) -> None:
@@ -121,12 +129,7 @@ class FacetCodes:
         return [self.terms[c].label if c >= 0 else None for c in codes.tolist()]
 
 
-def _concat_ids() -> str:
-    return " || ',' || ".join(f"coalesce({name}_id, -1)" for name in FACETS)
-
-
-def integers(db: sqlite3.Connection, sql: str, since: int, width: int = 1) -> np.ndarray:
-    """Many integers in one string from SQLite: ten times faster than a row per tuple."""
-    text = db.execute(sql, (since,)).fetchone()[0] or ""
-    values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
-    return values if width == 1 else values.reshape(-1, width)
+def integers(db: sqlite3.Connection, sql: str, *params: object) -> np.ndarray:
+    """Many integers in one string from SQLite (a group_concat): ten times faster than a row per tuple."""
+    text = db.execute(sql, params).fetchone()[0] or ""
+    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)

@@ -21,8 +21,9 @@ import numpy as np
 
 from ..ledger import connect
 from .facets import COLUMNS, FACETS, FacetCodes, FacetCount, integers
-from .query import BadQuery, match_expression
+from .query import BadQuery, Term, match_expression, terms
 from .rows import Facet, IndexRow
+from .snippets import highlighter, snippet
 
 TABLES = [
     "CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), build TEXT NOT NULL, seq INTEGER NOT NULL)",
@@ -30,7 +31,7 @@ TABLES = [
     "iri TEXT, UNIQUE (facet, value))",
     f"CREATE TABLE docs (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, title TEXT, year INTEGER, "
     f"seq INTEGER NOT NULL, {', '.join(f'{name}_id INTEGER' for name in FACETS)})",
-    "CREATE INDEX docs_seq ON docs (seq)",
+    f"CREATE INDEX docs_seq ON docs (seq, id, year, {COLUMNS})",  # covering: readers load facet arrays from it
     "CREATE TABLE gone (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)",
     "CREATE INDEX gone_seq ON gone (seq)",
     "CREATE VIRTUAL TABLE fts USING fts5(title, abstract, people, keywords, institution, tags, "
@@ -43,7 +44,6 @@ SCHEMA = ";\n".join(
 )  # fmt: skip
 TEXT = "{title abstract people keywords institution}"  # what visitors' words may match; not `tags`
 WEIGHTS = "10.0, 1.0, 5.0, 3.0, 2.0, 0.0"  # BM25 weights of title, abstract, people, keywords, institution, tags
-SNIPPET = "snippet(fts, {column}, char(2), char(3), '…', 24)"
 
 
 @dataclass
@@ -168,6 +168,7 @@ class SearchIndex:
 
     def search(self, text: str, filters: dict[str, str], page: int, size: int) -> Results:
         """One page of results, the total, and facet counts over every match."""
+        query = terms(text)
         expression = match_expression(text)
         with self._reading() as codes:
             wanted = {name: codes.ids.get((name, value)) for name, value in filters.items() if name in FACETS}
@@ -178,10 +179,9 @@ class SearchIndex:
                 ids = self._matching(match)
                 shown = self._ranked(match, page, size)
             else:
-                match = None
                 ids = codes.keep(codes.newest_first(), wanted)  # type: ignore[arg-type]
                 shown = ids[(page - 1) * size : page * size]
-            return Results(len(ids), self._hits(shown, match), codes.count(ids))
+            return Results(len(ids), self._hits(shown, query), codes.count(ids))
 
     def _matching(self, match: str) -> np.ndarray:
         try:
@@ -196,17 +196,18 @@ class SearchIndex:
         ).fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    def _hits(self, ids: np.ndarray, match: str | None) -> list[Hit]:
+    def _snippets(self, listed: str, query: list[Term]) -> dict[int, str | None]:
+        """The abstract's snippet when the query's words are there, else the title's."""
+        matches = highlighter(query)
+        rows = self.db.execute(f"SELECT rowid, title, abstract FROM fts WHERE rowid IN ({listed})")
+        return {i: snippet(abstract, matches) or snippet(title, matches) for i, title, abstract in rows}
+
+    def _hits(self, ids: np.ndarray, query: list[Term]) -> list[Hit]:
         if not len(ids):
             return []
         listed = ",".join(str(i) for i in ids.tolist())
         docs = {i: (k, t) for i, k, t in self.db.execute(f"SELECT id, key, title FROM docs WHERE id IN ({listed})")}
-        snippets = {}
-        if match:
-            # The abstract's snippet when the match is there, else the title's.
-            sql = (f"SELECT rowid, {SNIPPET.format(column=1)}, {SNIPPET.format(column=0)} FROM fts "
-                   f"WHERE fts MATCH ? AND rowid IN ({listed})")  # fmt: skip
-            snippets = {i: a if "\x02" in a else t for i, a, t in self.db.execute(sql, (match,))}
+        snippets = self._snippets(listed, query) if query else {}
         institutions, degrees = self.codes.label(ids, "institution"), self.codes.label(ids, "degree")
         years = self.codes.year[ids].tolist()
         return [
