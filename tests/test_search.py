@@ -197,3 +197,21 @@ def test_reindex_rebuilds_the_same_index_from_the_store(client, settings: Settin
     assert answers(fresh) == before
     result = CliRunner().invoke(main, ["reindex", "--store", str(settings.store), "--base", settings.base])
     assert result.exit_code == 0 and answers(fresh) == before  # rebuilt in place, followed by the open reader
+
+
+def test_sorting_by_year_and_removing_filters(client) -> None:  # type: ignore[no-untyped-def]
+    def years(**params: str) -> list[int]:
+        return [h["year"] for h in client.get("/search.json", query_string=params).get_json()["hits"]]
+
+    assert years(q="support", sort="oldest") == [2015, 2015, 2019]
+    assert years(q="support", sort="newest") == [2019, 2015, 2015]
+    assert years(sort="oldest")[0] == 1989 and years()[0] == 2019
+    assert client.get("/search.json", query_string={"q": "support", "sort": "sideways"}).status_code == 400
+    data = client.get("/search.json", query_string={"q": "support", "year": "2015", "sort": "oldest"}).get_json()
+    assert data["remove"] == {"year": "/search?q=support&sort=oldest"}
+    assert data["facets"]["year"][0]["href"] == "/search?q=support&year=2015&sort=oldest"
+    html = client.get("/search", query_string={"q": "support", "year": "2015", "size": "1", "page": "2"}).get_data(
+        as_text=True
+    )
+    assert 'aria-label="remove the year filter"' in html and 'rel="prev"' in html and 'rel="next"' not in html
+    assert "<strong>relevance</strong>" in html and 'href="/search?q=support&amp;year=2015&amp;sort=oldest"' in html

@@ -133,3 +133,13 @@ def test_long_text_snippet_is_a_window_around_the_most_matches() -> None:
     text = " ".join(["filler"] * 50 + ["moraine", "and", "moraine", "again"] + ["filler"] * 50 + ["moraine"])
     found = snippet(text, highlighter(terms("moraine")), width=10)
     assert found == "…filler filler filler \x02moraine\x03 and \x02moraine\x03 again filler filler filler…"
+
+
+def test_row_does_not_depend_on_triple_order(mapper: Mapper, mackin: Record) -> None:
+    import random
+
+    mapped = mapper.map(replace(mackin, title="Second title"))
+    triples = from_rdflib(mapped.triples) + [(str(mapped.thesis), "http://purl.org/dc/terms/title", "First title")]
+    shuffled = random.Random(7).sample(triples, len(triples))
+    assert index_row(OWN, shuffled) == index_row(OWN, triples)
+    assert index_row(OWN, triples).title == "First title Second title"  # type: ignore[union-attr]

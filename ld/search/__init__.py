@@ -1,11 +1,11 @@
 """Finding theses: the full-text index, its rows (read from the published RDF) and its facets."""
 
 from .facets import FACETS, FacetCount
-from .index import Hit, Results, SearchIndex
+from .index import SORTS, Hit, Results, SearchIndex
 from .query import BadQuery, match_expression
 from .rows import Facet, IndexRow, from_oxigraph, from_rdflib, index_row
 
 __all__ = [
-    "FACETS", "BadQuery", "Facet", "FacetCount", "Hit", "IndexRow", "Results", "SearchIndex",
+    "FACETS", "SORTS", "BadQuery", "Facet", "FacetCount", "Hit", "IndexRow", "Results", "SearchIndex",
     "from_oxigraph", "from_rdflib", "index_row", "match_expression",
 ]  # fmt: skip

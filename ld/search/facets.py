@@ -48,7 +48,7 @@ class FacetCodes:
         self.codes = np.zeros((len(FACETS), 0), dtype=np.int32)
         self.terms: dict[int, Term] = {}
         self.ids: dict[tuple[str, str], int] = {}
-        self._order: np.ndarray | None = None
+        self._order: np.ndarray | None = None  # everything, newest first
 
     def refresh(self, db: sqlite3.Connection) -> None:
         """Catch up with the writer; cheap when nothing changed (one row read).
@@ -94,12 +94,17 @@ class FacetCodes:
             self.year = np.concatenate([self.year, np.full(extra, -1, dtype=np.int32)])
             self.codes = np.concatenate([self.codes, np.full((len(FACETS), extra), -1, dtype=np.int32)], axis=1)
 
-    def newest_first(self) -> np.ndarray:
-        """Every indexed row id, newest year first (unknown years last), then in index order."""
+    def everything(self, newest: bool = True) -> np.ndarray:
+        """Every indexed row id in year order (kept until the index changes)."""
         if self._order is None:
-            ids = np.flatnonzero(self.alive)
-            self._order = ids[np.lexsort((ids, -self.year[ids]))]
-        return self._order
+            self._order = self.by_year(np.flatnonzero(self.alive), newest=True)
+        return self._order if newest else self.by_year(self._order, newest=False)
+
+    def by_year(self, ids: np.ndarray, newest: bool) -> np.ndarray:
+        """The ids newest (or oldest) year first, unknown years last, then in index order."""
+        years = self.year[ids]
+        key = np.where(years < 0, np.iinfo(np.int32).max, -years if newest else years)
+        return ids[np.lexsort((ids, key))]
 
     def keep(self, ids: np.ndarray, filters: dict[str, int]) -> np.ndarray:
         """The ids whose facets have every filtered term."""

@@ -42,6 +42,7 @@ SCHEMA = ";\n".join(
     ["PRAGMA journal_mode = WAL", *(re.sub(r"^CREATE (VIRTUAL TABLE|TABLE|INDEX) ", r"CREATE \1 IF NOT EXISTS ", t)
      for t in TABLES), "INSERT OR IGNORE INTO meta VALUES (1, hex(randomblob(8)), 0)"]
 )  # fmt: skip
+SORTS = ("relevance", "newest", "oldest")
 TEXT = "{title abstract people keywords institution}"  # what visitors' words may match; not `tags`
 WEIGHTS = "10.0, 1.0, 5.0, 3.0, 2.0, 0.0"  # BM25 weights of title, abstract, people, keywords, institution, tags
 
@@ -166,21 +167,30 @@ class SearchIndex:
         finally:
             self.db.commit()
 
-    def search(self, text: str, filters: dict[str, str], page: int, size: int) -> Results:
-        """One page of results, the total, and facet counts over every match."""
+    def search(self, text: str, filters: dict[str, str], page: int, size: int, sort: str | None = None) -> Results:
+        """One page of results, the total, and facet counts over every match.
+
+        `sort`: "relevance" (the default with words), "newest" (the default without) or "oldest".
+        """
+        if sort not in (None, *SORTS):
+            raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
         query = terms(text)
         expression = match_expression(text)
         with self._reading() as codes:
             wanted = {name: codes.ids.get((name, value)) for name, value in filters.items() if name in FACETS}
             if None in wanted.values():  # a value no thesis has
                 return Results(0, [], {name: [] for name in FACETS})
+            window = slice((page - 1) * size, page * size)
             if expression:
                 match = f"{TEXT} : ({expression})" + "".join(f" AND tags : t{t}" for t in wanted.values())
                 ids = self._matching(match)
-                shown = self._ranked(match, page, size)
+                if sort in (None, "relevance"):
+                    shown = self._ranked(match, page, size)
+                else:  # no BM25 needed: the arrays know every match's year
+                    shown = codes.by_year(ids, newest=sort == "newest")[window]
             else:
-                ids = codes.keep(codes.newest_first(), wanted)  # type: ignore[arg-type]
-                shown = ids[(page - 1) * size : page * size]
+                ids = codes.keep(codes.everything(newest=sort != "oldest"), wanted)  # type: ignore[arg-type]
+                shown = ids[window]
             return Results(len(ids), self._hits(shown, query), codes.count(ids))
 
     def _matching(self, match: str) -> np.ndarray:

@@ -78,6 +78,9 @@ def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
     about: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
         about[s][p].append(o)
+    for props in about.values():  # the same row whatever order the triples came in (mapping or store)
+        for values in props.values():
+            values.sort()
     thesis = next((s for s, props in about.items() if THESIS in props.get(RDF_TYPE, ())), None)
     if thesis is None:
         return None

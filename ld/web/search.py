@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from ..search import FACETS, BadQuery, Results, SearchIndex
+from ..search import FACETS, SORTS, BadQuery, Results, SearchIndex
 from .respond import base, per_process
 
 bp = Blueprint("search", __name__)
@@ -26,17 +26,19 @@ def search() -> Response:
     text = request.args.get("q", "")[:500]
     filters = {name: request.args[name] for name in FACETS if request.args.get(name)}
     page, size = _number("page", 1, MAX_PAGE), _number("size", 20, MAX_SIZE)
+    sort = request.args.get("sort") or None
     try:
-        results = index().search(text, filters, page, size)
+        results = index().search(text, filters, page, size, sort)
     except BadQuery as exc:
         return _bad(str(exc), wants_json)
-    data = _data(text, filters, page, size, results)
+    data = _data({"q": text, **filters, "sort": sort}, page, size, results)
     if request.path.endswith(".jsonld"):
         return Response(json.dumps(hydra(data), ensure_ascii=False, indent=1), mimetype="application/ld+json")
     if wants_json:
         return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
     body = render_template("search.html", page_title="Search", alternates=[], thing=f"{base()}search", schema=None,
-                           data=data, text=text, filters=filters)  # fmt: skip
+                           data=data, text=text, filters=filters, sort=sort,
+                           sorts=_sorts(text, filters, sort))  # fmt: skip
     return Response(body, mimetype="text/html")
 
 
@@ -47,8 +49,9 @@ def hydra(data: dict) -> dict:
         "@id": base() + "search" + (f"?{query}" if query else ""),
         "@type": "PartialCollectionView",
     }
-    if "next" in data:
-        view["next"] = base() + data["next"].lstrip("/")
+    for link in ("next", "previous"):
+        if link in data:
+            view[link] = base() + data[link].lstrip("/")
     return {
         "@context": "http://www.w3.org/ns/hydra/context.jsonld",
         "@id": f"{base()}search", "@type": "Collection", "totalItems": data["total"],
@@ -59,7 +62,7 @@ def hydra(data: dict) -> dict:
 
 
 def _query_string(data: dict) -> str:
-    params = {"q": data["query"], **data["filters"], "page": data["page"], "size": data["size"]}
+    params = {"q": data["query"], **data["filters"], "sort": data["sort"], "page": data["page"], "size": data["size"]}
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -74,7 +77,7 @@ def opensearch() -> Response:
 def browse(facet: str) -> Response:
     """Every value of one facet with its count, linking to the filtered search (and the resource's page)."""
     rows = [
-        {"value": c.value, "label": c.label, "count": c.count, "search": _link("", {facet: c.value}),
+        {"value": c.value, "label": c.label, "count": c.count, "search": _link({facet: c.value}),
          "page": _local(c.iri)}
         for c in index().values(facet)
     ]  # fmt: skip
@@ -99,23 +102,36 @@ def _number(name: str, default: int, highest: int) -> int:
     return int(raw)
 
 
-def _link(text: str, filters: dict, **changes: object) -> str:
-    params = {"q": text, **filters, **changes} if text else {**filters, **changes}
+def _link(state: dict, **changes: object) -> str:
+    """/search with the current query, filters and sort, changed as given (None removes)."""
+    params = {**state, **changes}
     return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def _data(text: str, filters: dict, page: int, size: int, results: Results) -> dict:
+def _sorts(text: str, filters: dict, sort: str | None) -> list[dict]:
+    """The orders a person can switch to, the current one marked."""
+    current = sort or ("relevance" if text.strip() else "newest")
+    offered = SORTS if text.strip() else SORTS[1:]
+    state = {"q": text, **filters}
+    return [{"name": name, "href": _link(state, sort=name), "current": name == current} for name in offered]
+
+
+def _data(state: dict, page: int, size: int, results: Results) -> dict:
+    filters = {k: v for k, v in state.items() if k in FACETS}
     hits = [{
         "id": f"{base()}id/thesis/{h.key}", "url": f"/doc/thesis/{h.key}", "title": h.title,
         "year": h.year, "institution": h.institution, "degree": h.degree, "snippet": _segments(h.snippet),
     } for h in results.hits]  # fmt: skip
     facets = {name: [{"value": c.value, "label": c.label, "count": c.count,
-                      "href": _link(text, {**filters, name: c.value})} for c in counts]
+                      "href": _link(state, **{name: c.value})} for c in counts]
               for name, counts in results.facets.items()}  # fmt: skip
-    data = {"query": text, "filters": filters, "total": results.total, "page": page, "size": size,
-            "hits": hits, "facets": facets}  # fmt: skip
+    data = {"query": state["q"], "filters": filters, "sort": state["sort"], "total": results.total, "page": page,
+            "size": size, "hits": hits, "facets": facets,
+            "remove": {name: _link(state, **{name: None}) for name in filters}}  # fmt: skip
     if page * size < results.total:
-        data["next"] = _link(text, filters, page=page + 1, size=size)
+        data["next"] = _link(state, page=page + 1, size=size)
+    if page > 1:
+        data["previous"] = _link(state, page=page - 1, size=size)
     return data
 
 
