@@ -26,9 +26,10 @@ from bench.ingest_bench import run as ingest_run  # noqa: E402
 from bench.ingest_bench import tree_rss  # noqa: E402
 from ld.search import SearchIndex  # noqa: E402
 
-SEARCHES: list[tuple[str, dict[str, str]]] = [
+SEARCHES: list[tuple[str, dict[str, str]]] = [  # filters may include "sort"
     ("muller zoe", {}), ("Müller", {}), ("Davies", {}), ('"turbulent flow"', {}), ("quantum protein", {}),
     ("policy evidence migration", {}), ("glacial", {}), ("recovery", {}), ("synth*", {}),
+    ("recovery", {"sort": "newest"}),
     ("recovery", {"decade": "1990s", "degree": "Doctor of Philosophy"}), ("recovery", {"year": "2001"}),
     ("", {}), ("", {"decade": "1990s"}),
 ]  # fmt: skip
@@ -59,7 +60,8 @@ def latencies(store: Path, runs: int = 5) -> tuple[float, list[tuple[str, int, f
         times, total = [], 0
         for _ in range(runs):
             start = time.monotonic()
-            total = index.search(text, filters, 1, 20).total
+            rest = {k: v for k, v in filters.items() if k != "sort"}
+            total = index.search(text, rest, 1, 20, filters.get("sort")).total
             times.append(time.monotonic() - start)
         label = text or "(no words)"
         label += "".join(f" +{k}={v}" for k, v in filters.items())
