@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_profile
+from hypothesis import strategies as st
 
 from ld.config import Settings
 from ld.ingest import ingest
+from ld.search import BadQuery
 from ld.withdrawing import withdraw
 
 from .conftest import CSV_SAMPLE, TEXT_SAMPLE
@@ -215,3 +220,51 @@ def test_sorting_by_year_and_removing_filters(client) -> None:  # type: ignore[n
     )
     assert 'aria-label="remove the year filter"' in html and 'rel="prev"' in html and 'rel="next"' not in html
     assert "<strong>relevance</strong>" in html and 'href="/search?q=support&amp;year=2015&amp;sort=oldest"' in html
+
+
+def test_hydra_collection_is_linked_data_to_other_processors(client) -> None:  # type: ignore[no-untyped-def]
+    """rdflib and pyld read the collection with no network: its context is inline."""
+    from pyld import jsonld
+    from rdflib import Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import DCTERMS, RDF, XSD
+
+    hydra = Namespace("http://www.w3.org/ns/hydra/core#")
+    body = client.get("/search.jsonld", query_string={"q": "support", "year": "2015", "size": "1"}).data
+    graph = Graph().parse(data=body, format="json-ld")
+    collection = URIRef("http://127.0.0.1:8000/search?q=support&year=2015")
+    assert (collection, RDF.type, hydra.Collection) in graph
+    assert graph.value(collection, hydra.totalItems) == Literal(2, datatype=XSD.integer)
+    (member,) = graph.objects(collection, hydra.member)
+    assert str(member).startswith("http://127.0.0.1:8000/id/thesis/uk.bl.ethos.")
+    assert graph.value(member, DCTERMS.issued) == Literal("2015", datatype=XSD.gYear)
+    view = graph.value(collection, hydra.view)
+    assert str(graph.value(view, hydra.next)) == "http://127.0.0.1:8000/search?q=support&year=2015&page=2&size=1"
+    expanded = jsonld.expand(json.loads(body))
+    assert expanded[0]["http://www.w3.org/ns/hydra/core#totalItems"][0]["@value"] == 2
+
+
+@pytest.fixture(scope="module")
+def sample_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from ld.config import load_settings
+    from ld.search import SearchIndex
+
+    from .conftest import BASE
+
+    root = tmp_path_factory.mktemp("fuzz")
+    settings = load_settings({"store": root / "store", "base": BASE, "jobs": 1}, environ={})
+    ingest(settings, [csv_file(root, ROWS), TEXT_SAMPLE, CSV_SAMPLE], progress=False)
+    index = SearchIndex(settings.store)
+    yield index
+    index.close()
+
+
+@settings_profile(max_examples=300, deadline=None)
+@given(text=st.text(max_size=60), sort=st.sampled_from([None, "relevance", "newest", "oldest"]))
+def test_any_text_searches_or_says_why(sample_index, text: str, sort: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Whatever people type: results, or BadQuery with a message; never an SQLite error."""
+    try:
+        results = sample_index.search(text, {}, 1, 20, sort)
+    except BadQuery as exc:
+        assert str(exc)
+    else:
+        assert results.total >= len(results.hits) >= 0

@@ -42,27 +42,43 @@ def search() -> Response:
     return Response(body, mimetype="text/html")
 
 
+# Inline, so a client need not fetch www.w3.org's Hydra context to read the results.
+HYDRA_CONTEXT = {
+    "hydra": "http://www.w3.org/ns/hydra/core#", "dcterms": "http://purl.org/dc/terms/",
+    "bibo": "http://purl.org/ontology/bibo/", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "Collection": "hydra:Collection", "PartialCollectionView": "hydra:PartialCollectionView",
+    "totalItems": {"@id": "hydra:totalItems", "@type": "xsd:integer"},
+    "member": {"@id": "hydra:member"}, "view": {"@id": "hydra:view"},
+    "first": {"@id": "hydra:first", "@type": "@id"}, "next": {"@id": "hydra:next", "@type": "@id"},
+    "previous": {"@id": "hydra:previous", "@type": "@id"},
+    "title": "dcterms:title", "issued": {"@id": "dcterms:issued", "@type": "xsd:gYear"},
+}  # fmt: skip
+
+
 def hydra(data: dict) -> dict:
-    """The same results as a Hydra collection, for linked-data clients."""
-    query = _query_string(data)
-    view = {
-        "@id": base() + "search" + (f"?{query}" if query else ""),
-        "@type": "PartialCollectionView",
-    }
+    """The same results as a Hydra collection (the query and filters) with a view (this page)."""
+    collection = _query_string(data, paged=False)
+    view = {"@id": base() + "search?" + _query_string(data, paged=True), "@type": "PartialCollectionView",
+            "first": base() + "search?" + _query_string({**data, "page": 1}, paged=True)}  # fmt: skip
     for link in ("next", "previous"):
         if link in data:
             view[link] = base() + data[link].lstrip("/")
+    members = []
+    for hit in data["hits"]:
+        member = {"@id": hit["id"], "@type": "bibo:Thesis", "title": hit["title"]}
+        if hit["year"]:
+            member["issued"] = str(hit["year"])
+        members.append(member)
     return {
-        "@context": "http://www.w3.org/ns/hydra/context.jsonld",
-        "@id": f"{base()}search", "@type": "Collection", "totalItems": data["total"],
-        "member": [{"@id": h["id"], "@type": "http://purl.org/ontology/bibo/Thesis",
-                    "http://purl.org/dc/terms/title": h["title"]} for h in data["hits"]],
-        "view": view,
+        "@context": HYDRA_CONTEXT, "@id": base() + "search" + (f"?{collection}" if collection else ""),
+        "@type": "Collection", "totalItems": data["total"], "member": members, "view": view,
     }  # fmt: skip
 
 
-def _query_string(data: dict) -> str:
-    params = {"q": data["query"], **data["filters"], "sort": data["sort"], "page": data["page"], "size": data["size"]}
+def _query_string(data: dict, paged: bool) -> str:
+    params = {"q": data["query"], **data["filters"], "sort": data["sort"]}
+    if paged:
+        params |= {"page": data["page"], "size": data["size"]}
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
