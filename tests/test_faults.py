@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -141,12 +142,20 @@ def test_two_workers_serve_while_an_ingest_writes(tmp_path: Path) -> None:
         path = csv_file(tmp_path, [thesis(n) for n in range(1, 1501)])
         ingest = subprocess.Popen(ldpub("ingest", "--no-progress", "--batch-size", "100", str(path)), env=env,
                                   stdout=subprocess.PIPE, text=True)  # fmt: skip
-        answers = []
+        answers, totals = [], []
         while ingest.poll() is None:
             answers.append(status(known))
+            search = requests.get(f"{base}search.json", params={"size": "1", "decade": "2000s"}, timeout=10)
+            answers.append(search.status_code)
+            totals.append(search.json()["total"])
         out, _ = ingest.communicate()
         assert ingest.returncode == 0 and "published:   1500" in out
         assert set(answers) <= {200}, Counter(answers)
+        assert len(set(totals)) > 1  # searches saw the ingest's commits as they landed
+        # Every worker's facet arrays caught up: the total and the facet count agree, request after request.
+        for _ in range(6):
+            data = requests.get(f"{base}search.json", params={"size": "1"}, timeout=10).json()
+            assert data["total"] == 1502 and sum(f["count"] for f in data["facets"]["decade"]) == 1502
         assert wait_until(lambda: status(f"{base}doc/thesis/uk.bl.ethos.1500") == 200, 5)
         assert status(f"{base}id/thesis/uk.bl.ethos.750") == 200  # follows the 303
     sizes = graph_sizes(store)
