@@ -48,6 +48,11 @@ def console_errors(driver: webdriver.Chrome) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+def found(driver: webdriver.Chrome) -> str:
+    """The search page's line saying how many theses were found."""
+    return driver.find_element(By.CSS_SELECTOR, "main p.muted").text
+
+
 def click(driver: webdriver.Chrome, text: str) -> None:
     driver.find_element(By.LINK_TEXT, text).click()
 
@@ -81,10 +86,21 @@ def test_search_from_the_front_page(site: str, browser: webdriver.Chrome) -> Non
     box = browser.find_element(By.NAME, "q")
     box.send_keys("turbulent")
     box.submit()
-    assert "1 theses" in browser.page_source
+    assert found(browser).startswith("1 thesis ")
     click(browser, "Computation and measurement of turbulent flow through idealized turbine blade passages")
     assert browser.current_url.endswith("/doc/thesis/uk.bl.ethos.232781")
     browser.back()
     click(browser, "Physical Sciences")  # a facet
-    assert "1 theses" in browser.page_source and "discipline = Physical Sciences" in browser.page_source
+    assert found(browser).startswith("1 thesis (filtered: discipline = Physical Sciences")
+    browser.find_element(By.CSS_SELECTOR, '[aria-label="remove the discipline filter"]').click()
+    assert "discipline = " not in browser.page_source and "turbulent" in browser.current_url
+    box = browser.find_element(By.NAME, "q")
+    box.clear()
+    box.submit()  # no words: every thesis, newest first; then switch to oldest first
+    assert found(browser).startswith("2 theses")
+    titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "ol li > a")]
+    assert titles[0].startswith("Mental health and recovery")
+    click(browser, "oldest")
+    titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "ol li > a")]
+    assert titles[0].startswith("Computation and measurement") and "sort=oldest" in browser.current_url
     assert console_errors(browser) == []
