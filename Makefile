@@ -33,6 +33,7 @@ test: install $(BROWSER)
 
 bench: install
 	$(PY) bench/ingest_bench.py --rows 627000
+	$(PY) bench/search_bench.py --rows 627000
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .hypothesis
