@@ -18,13 +18,16 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
+_plain = str.__str__  # an rdflib term's own string, without rdflib's slower __str__
+
+
 def _escape_char(match: re.Match[str]) -> str:
     char = match.group(0)
     return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
 
 
 def literal(value: Literal) -> str:
-    text = '"' + _NEEDS_ESCAPE.sub(_escape_char, str(value)) + '"'
+    text = '"' + _NEEDS_ESCAPE.sub(_escape_char, _plain(value)) + '"'
     if value.language:
         return f"{text}@{value.language}"
     if value.datatype and value.datatype != XSD.string:
@@ -40,7 +43,7 @@ def iri(value: str) -> str:
 
 def term(value: Node) -> str:
     if isinstance(value, URIRef):  # cached on the plain str: rdflib's __eq__/__hash__ are slow
-        return iri(str(value))
+        return iri(_plain(value))
     if isinstance(value, Literal):
         return literal(value)
     if isinstance(value, BNode):

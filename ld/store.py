@@ -93,7 +93,8 @@ class WritableStore:
         journal = self.root / JOURNAL
         _write_durably(journal, "\n".join(graph for graph, _ in records))
         nquads = "".join(in_graph(ntriples, graph) for graph, ntriples in records)
-        self.db.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        # lenient: our own strict writer made this N-Quads (and SHACL checked it); skip re-validating IRIs.
+        self.db.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS, lenient=True)
         journal.unlink()
 
     def _recover(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -62,7 +63,8 @@ class IndexRow:
 
 
 def from_rdflib(triples: Iterable) -> list[Triple]:
-    return [(str(s), str(p), str(o)) for s, p, o in triples]
+    text = str.__str__  # rdflib terms are str subclasses: their plain value, without rdflib's slower str()
+    return [(text(s), text(p), text(o)) for s, p, o in triples]
 
 
 def from_oxigraph(quads: Iterable[ox.Quad]) -> list[Triple]:
@@ -75,12 +77,15 @@ def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
     `own` is the project's vocabulary namespace ({base}def/), for its subjectDiscipline
     and awardingBodyName terms.
     """
-    about: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    wanted = _wanted(own)
+    about: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for s, p, o in triples:
-        about[s][p].append(o)
+        if p in wanted:
+            about[s].setdefault(p, []).append(o)
     for props in about.values():  # the same row whatever order the triples came in (mapping or store)
         for values in props.values():
-            values.sort()
+            if len(values) > 1:
+                values.sort()
     thesis = next((s for s, props in about.items() if THESIS in props.get(RDF_TYPE, ())), None)
     if thesis is None:
         return None
@@ -107,6 +112,14 @@ def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
         year=year,
         facets=tuple(_facets(about, props, own, year, first)),
     )
+
+
+@cache
+def _wanted(own: str) -> frozenset[str]:
+    """The predicates a row is made from; the rest of a record's graph is skipped."""
+    return frozenset({RDF_TYPE, DCT + "title", DCT + "abstract", DCT + "creator", DCT + "subject", DCT + "issued",
+                      SUPERVISOR, AWARDED_BY, DEGREE, FOAF_NAME, RDFS_LABEL, PREF_LABEL, NOTATION, KEYWORDS,
+                      own + "subjectDiscipline", own + "awardingBodyName"})  # fmt: skip
 
 
 def _facets(about: dict, props: dict, own: str, year: int | None, first) -> list[Facet]:  # type: ignore[no-untyped-def]
