@@ -143,3 +143,11 @@ def test_row_does_not_depend_on_triple_order(mapper: Mapper, mackin: Record) -> 
     shuffled = random.Random(7).sample(triples, len(triples))
     assert index_row(OWN, shuffled) == index_row(OWN, triples)
     assert index_row(OWN, triples).title == "First title Second title"  # type: ignore[union-attr]
+
+
+def test_text_that_fits_the_window_is_shown_whole() -> None:
+    from ld.search.query import terms
+    from ld.search.snippets import highlighter, snippet
+
+    title = "Computation and measurement of turbulent flow through idealized turbine blade passages"
+    assert snippet(title, highlighter(terms("turbulent"))) == title.replace("turbulent", "\x02turbulent\x03")

@@ -32,6 +32,7 @@ def snippet(text: str | None, matches, width: int = 24) -> str | None:  # type: 
     # Start a few words before some hit: the one whose window holds the most hits.
     starts = [max(0, h - LEAD) for h in hits]
     start = max(starts, key=lambda s: (sum(s <= h < s + width for h in hits), -s))
+    start = max(0, min(start, len(words) - width))  # a window near the end shows the full width
     end = min(start + width, len(words)) - 1
     marked = set(hits)
     out, cursor = [], words[start].start()
