@@ -234,10 +234,12 @@ def reindex_command(progress: bool | None, **options: Any) -> None:
 
     start = time.monotonic()
     try:
-        count = reindex(_settings(**options), sys.stderr.isatty() if progress is None else progress)
+        done = reindex(_settings(**options), sys.stderr.isatty() if progress is None else progress)
     except StoreBusy as exc:
         raise StoreError(str(exc)) from exc
-    click.echo(f"indexed {count} theses in {time.monotonic() - start:.1f} s")
+    if done.damaged:
+        click.echo(f"the old index could not be read; kept as {done.damaged}", err=True)
+    click.echo(f"indexed {done.theses} theses in {time.monotonic() - start:.1f} s")
 
 
 @main.command("export")

@@ -268,3 +268,31 @@ def test_any_text_searches_or_says_why(sample_index, text: str, sort: str | None
         assert str(exc)
     else:
         assert results.total >= len(results.hits) >= 0
+
+
+def test_damaged_index_is_a_clear_503_and_the_front_page_stays_up(published: Settings) -> None:
+    from ld.web import create_app
+
+    (published.store / "search.sqlite").write_bytes(b"this is not an SQLite database" * 100)
+    for suffix in ("-wal", "-shm"):
+        (published.store / f"search.sqlite{suffix}").unlink(missing_ok=True)
+    client = create_app(published).test_client()
+    response = client.get("/search.json?q=turbulent", headers={"Accept": "application/json"})
+    assert response.status_code == 503 and "ldpub reindex" in response.get_json()["detail"]
+    front = client.get("/")
+    assert front.status_code == 200 and "search index cannot be read" in front.get_data(as_text=True)
+    assert client.get("/doc/thesis/uk.bl.ethos.232781").status_code == 200  # the records are unaffected
+
+
+def test_reindex_replaces_a_damaged_index(published: Settings) -> None:
+    from click.testing import CliRunner
+
+    from ld.cli import main
+    from ld.web import create_app
+
+    (published.store / "search.sqlite").write_bytes(b"this is not an SQLite database" * 100)
+    result = CliRunner().invoke(main, ["reindex", "--store", str(published.store), "--base", published.base])
+    assert result.exit_code == 0 and "indexed 2 theses" in result.output, result.output
+    assert list(published.store.glob("search.sqlite.damaged-*"))
+    client = create_app(published).test_client()
+    assert client.get("/search.json?q=turbulent").get_json()["total"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -33,7 +34,10 @@ def home() -> Response:
     if graph is not None and "/doc/thesis/" in graph.value:
         key = graph.value.rsplit("/", 1)[-1]
         example = {"href": f"/id/thesis/{key}", "label": f"thesis {key}"}
-    counts = {"theses": index().count(), "institutions": len(index().values("institution"))}
+    try:
+        counts = {"theses": index().count(), "institutions": len(index().values("institution"))}
+    except sqlite3.DatabaseError:  # a damaged search index must not take the front page down with it
+        counts = None
     body = render_template("home.html", page_title="ldpub", alternates=[], thing=base(), schema=None, example=example,
                            counts=counts, licence=current_app.config["LDPUB"].license)  # fmt: skip
     return conditional(Response(body, mimetype="text/html"), None)

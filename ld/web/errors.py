@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, request
+import sqlite3
+
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..store import StoreMissing
@@ -29,3 +31,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StoreMissing)
     def no_data(exc: StoreMissing) -> Response:
         return _body(503, "No data published yet", str(exc))
+
+    @app.errorhandler(sqlite3.DatabaseError)
+    def unreadable_ledger(exc: sqlite3.DatabaseError) -> Response:
+        current_app.logger.error("an SQLite file beside the store cannot be read: %s", exc)
+        detail = (
+            "A file beside the store cannot be read. If it is the search index (STORE/search.sqlite), "
+            "`ldpub reindex` rebuilds it from the published data; the records themselves are unaffected."
+        )
+        return _body(503, "Service unavailable", detail)
