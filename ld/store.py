@@ -5,6 +5,7 @@ Layout under the store directory::
     primary/     the only database ingest writes (one writer at a time: write.lock)
     snapshots/   read-only checkpoints the web workers open (hard links, cheap)
     CURRENT      name of the newest snapshot, replaced atomically after each ingest
+    UNPUBLISHED  present while primary holds writes no snapshot has yet
     quarantine.sqlite   records held back with their reports (ld/quarantine.py)
 
 Why snapshots: Oxigraph allows one writing process, opening a database read-only while
@@ -30,6 +31,7 @@ from .vocab import own_terms
 
 KEEP_SNAPSHOTS = 2
 JOURNAL = "bulk-load.journal"
+UNPUBLISHED = "UNPUBLISHED"
 DCTERMS_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 
@@ -55,6 +57,10 @@ class WritableStore:
             raise StoreBusy(f"{self.root} is being written by another ldpub process; wait for it to finish") from exc
         self.db = ox.Store(str(self.root / "primary"))
         self.hash_predicate = ox.NamedNode(str(own_terms(base).contentHash))
+        # The figures of the current snapshot describe primary only if nothing was written
+        # since it was published: then dropping graphs can adjust them instead of recounting.
+        self._figures_follow = not (self.root / UNPUBLISHED).exists()
+        self._removed: list[statistics.Removal] = []
         self.recovered = self._recover()
 
     def close(self) -> None:
@@ -90,6 +96,7 @@ class WritableStore:
         records = list(records)
         if not records:
             return
+        self._writing(adjustable=False)
         journal = self.root / JOURNAL
         _write_durably(journal, "\n".join(graph for graph, _ in records))
         nquads = "".join(in_graph(ntriples, graph) for graph, ntriples in records)
@@ -103,6 +110,7 @@ class WritableStore:
         if not journal.exists():
             return 0
         graphs = [g for g in journal.read_text("utf-8").splitlines() if g]
+        self._writing(adjustable=False)
         for start in range(0, len(graphs), 500):
             chunk = graphs[start : start + 500]
             self.db.update(" ".join(f"DROP SILENT GRAPH <{g}> ;" for g in chunk).rstrip(" ;"))
@@ -115,18 +123,27 @@ class WritableStore:
         records = list(records)
         if not records:
             return
+        self._writing(adjustable=False)
         drops = " ".join(f"DROP SILENT GRAPH <{graph}> ;" for graph, _ in records)
         body = "".join(f"GRAPH <{graph}> {{\n{nt}}}\n" for graph, nt in records)
         self.db.update(f"{drops}\nINSERT DATA {{\n{body}}}")
 
     def drop_graph(self, graph: str) -> None:
+        self._writing(adjustable=True)
+        self._removed.append(statistics.removal(self.db, graph))
         self.db.update(f"DROP SILENT GRAPH <{ox.NamedNode(graph).value}>")
+
+    def _writing(self, adjustable: bool) -> None:
+        """Note that primary is about to change; only drops leave the figures adjustable."""
+        (self.root / UNPUBLISHED).touch()
+        self._figures_follow = self._figures_follow and adjustable
 
     def publish_snapshot(self, with_statistics: bool = False) -> Path:
         """Checkpoint primary for the web workers and point CURRENT at it.
 
-        with_statistics: also count it for the VoID description (about 20 s at EThOS scale,
-        so done at the end of an ingest, not for the snapshots taken during one).
+        with_statistics: also figures for the VoID description: adjusted from the current
+        snapshot's when only graphs were dropped since, else counted (about 20 s at EThOS
+        scale, so done at the end of an ingest, not for the snapshots taken during one).
         """
         self.db.flush()
         snapshots = self.root / "snapshots"
@@ -134,10 +151,14 @@ class WritableStore:
         name = f"{time.time_ns()}"
         self.db.backup(str(snapshots / name))
         if with_statistics:
-            statistics.write(snapshots / name)
+            previous = statistics.of_snapshot(current_snapshot(self.root)) if self._figures_follow else None
+            known = statistics.adjusted(previous, self._removed, self.db) if previous else None
+            statistics.write(snapshots / name, known)
         tmp = self.root / "CURRENT.tmp"
         tmp.write_text(name)
         os.replace(tmp, self.root / "CURRENT")
+        (self.root / UNPUBLISHED).unlink(missing_ok=True)
+        self._figures_follow, self._removed = with_statistics, []
         _prune(snapshots, keep=KEEP_SNAPSHOTS)
         return snapshots / name
 

@@ -121,3 +121,44 @@ def test_no_traversal_over_real_http(tmp_path: Path) -> None:
             connection.close()
             assert response.status in (400, 404), path
             assert b"root:" not in body
+
+
+def test_withdrawals_adjust_the_figures_exactly(
+    published: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Withdraw adjusts the last figures rather than recounting: they must equal a recount."""
+    from ld import statistics
+    from ld.store import current_snapshot
+    from ld.withdrawing import withdraw
+
+    rows = [thesis(1), thesis(2), thesis(3, Institution="University of Manchester")]
+    ingest(published, [csv_file(tmp_path, rows)], progress=False)
+    recount = statistics.compute
+    for key in ("uk.bl.ethos.1", "uk.bl.ethos.3", "uk.bl.ethos.232781"):
+        with monkeypatch.context() as patched:
+            patched.setattr(statistics, "compute", lambda snapshot: pytest.fail("withdraw recounted"))
+            withdraw(published, key, None, "test")
+        snapshot = current_snapshot(published.store)
+        kept, counted = statistics.of_snapshot(snapshot), recount(snapshot)
+        assert kept is not None
+        for name in ("quads", "classes", "properties"):
+            assert kept[name] == counted[name], (key, name)
+        assert kept["examples"].keys() == counted["examples"].keys()
+        db = ox.Store.read_only(str(snapshot))
+        for cls, example in kept["examples"].items():
+            assert db.query(f"ASK {{ GRAPH ?g {{ <{example}> a <{cls}> }} }}"), (cls, example)
+
+
+def test_figures_are_recounted_when_primary_was_left_unpublished(
+    published: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that died before publishing leaves a marker: the old figures no longer describe primary."""
+    from ld import statistics
+    from ld.withdrawing import withdraw
+
+    (published.store / "UNPUBLISHED").touch()
+    counted = []
+    recount = statistics.compute
+    monkeypatch.setattr(statistics, "compute", lambda snapshot: counted.append(snapshot) or recount(snapshot))
+    withdraw(published, "uk.bl.ethos.232781", None, "test")
+    assert len(counted) == 1 and not (published.store / "UNPUBLISHED").exists()
