@@ -227,6 +227,7 @@ def withdraw_command(key: str, replaced_by: str | None, reason: str | None, **op
 
 @main.command("reindex")
 @common
+@setting_option("jobs", type=int)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
 def reindex_command(progress: bool | None, **options: Any) -> None:
     """Rebuild the search index from the published graphs in the store."""

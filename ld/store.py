@@ -138,6 +138,13 @@ class WritableStore:
         (self.root / UNPUBLISHED).touch()
         self._figures_follow = self._figures_follow and adjustable
 
+    def published_snapshot(self) -> Path:
+        """The current snapshot, published anew first when primary holds writes it lacks."""
+        current = current_snapshot(self.root)
+        if current is None or (self.root / UNPUBLISHED).exists():
+            current = self.publish_snapshot(with_statistics=True)
+        return current
+
     def publish_snapshot(self, with_statistics: bool = False) -> Path:
         """Checkpoint primary for the web workers and point CURRENT at it.
 

@@ -200,7 +200,8 @@ def test_reindex_rebuilds_the_same_index_from_the_store(client, settings: Settin
 
     fresh = create_app(settings).test_client()
     assert answers(fresh) == before
-    result = CliRunner().invoke(main, ["reindex", "--store", str(settings.store), "--base", settings.base])
+    again = ["reindex", "--store", str(settings.store), "--base", settings.base, "--jobs", "2"]  # worker processes
+    result = CliRunner().invoke(main, again)
     assert result.exit_code == 0 and answers(fresh) == before  # rebuilt in place, followed by the open reader
 
 
