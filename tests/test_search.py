@@ -135,6 +135,14 @@ def test_hydra_opensearch_browse_and_front_page(client) -> None:  # type: ignore
     assert "page=2" in collection["view"]["next"]
     opensearch = client.get("/opensearch.xml")
     assert opensearch.mimetype == "application/opensearchdescription+xml" and b"{searchTerms}" in opensearch.data
+    from lxml import etree
+
+    urls = etree.fromstring(opensearch.data).findall("{http://a9.com/-/spec/opensearch/1.1/}Url")
+    assert {u.get("type") for u in urls} >= {"text/html", "application/json", "application/ld+json"}
+    for url in urls:  # every template, filled in, is a search that works
+        path = url.get("template").replace("http://127.0.0.1:8000", "")
+        filled = path.replace("{searchTerms}", "support").replace("{startPage?}", "1").replace("{count?}", "5")
+        assert client.get(filled).status_code == 200, filled
     assert 'rel="search" type="application/opensearchdescription+xml"' in client.get("/search").get_data(as_text=True)
     years = client.get("/browse/year", headers={"Accept": "application/json"}).get_json()["values"]
     assert {v["value"]: v["count"] for v in years}["2015"] == 2
