@@ -38,11 +38,10 @@ class FacetCodes:
 
     def __init__(self) -> None:
         self.build: str | None = None
-        self.seq = -1
         self._reset()
 
     def _reset(self) -> None:
-        self.seq = -1
+        self.seq = -1  # the writer's sequence number these arrays reflect
         self.alive = np.zeros(0, dtype=bool)
         self.year = np.zeros(0, dtype=np.int32)
         self.codes = np.zeros((len(FACETS), 0), dtype=np.int32)

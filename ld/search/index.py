@@ -21,7 +21,7 @@ import numpy as np
 
 from ..ledger import connect
 from .facets import COLUMNS, FACETS, FacetCodes, FacetCount, integers
-from .query import BadQuery, Term, match_expression, terms
+from .query import BadQuery, Term, expression, terms
 from .rows import Facet, IndexRow
 from .snippets import highlighter, snippet
 
@@ -175,14 +175,14 @@ class SearchIndex:
         if sort not in (None, *SORTS):
             raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
         query = terms(text)
-        expression = match_expression(text)
+        words = expression(query)
         with self._reading() as codes:
             wanted = {name: codes.ids.get((name, value)) for name, value in filters.items() if name in FACETS}
             if None in wanted.values():  # a value no thesis has
                 return Results(0, [], {name: [] for name in FACETS})
             window = slice((page - 1) * size, page * size)
-            if expression:
-                match = f"{TEXT} : ({expression})" + "".join(f" AND tags : t{t}" for t in wanted.values())
+            if words:
+                match = f"{TEXT} : ({words})" + "".join(f" AND tags : t{t}" for t in wanted.values())
                 ids = self._matching(match)
                 if sort in (None, "relevance"):
                     shown = self._ranked(match, page, size)

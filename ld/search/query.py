@@ -41,7 +41,11 @@ def terms(text: str) -> list[Term]:
 
 def match_expression(text: str) -> str | None:
     """FTS5 MATCH syntax for the visitor's text: every term quoted, all required."""
-    return " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in terms(text)) or None
+    return expression(terms(text))
+
+
+def expression(query: list[Term]) -> str | None:
+    return " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in query) or None
 
 
 def fold(word: str) -> str:
