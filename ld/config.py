@@ -40,7 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Licence IRI stated on every record's description document.",
     ),
     Setting("batch_size", 500, "Records per validation batch during ingest."),
-    Setting("jobs", 0, "Processes mapping and validating during ingest (0: one per core, plus one)."),
+    Setting("jobs", 0, "Worker processes for ingest and reindex (0: one per core, plus one)."),
     Setting("shacl_engine", "turbo", "SHACL engine: 'turbo' (pyshacl-turbo) or 'pyshacl'."),
     Setting("sparql_timeout", 10, "Seconds a SPARQL query may run before it is stopped (answer: 503)."),
     Setting("sparql_max_rows", 10000, "Rows (or triples) a SPARQL answer holds at most; more are cut off and flagged."),

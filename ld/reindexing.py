@@ -41,7 +41,7 @@ def reindex(settings: Settings, progress: bool = False) -> Reindexed:
         damaged = _set_aside_if_damaged(settings.store)
         index = SearchIndex(settings.store)
         try:
-            jobs = settings.jobs or os.cpu_count() or 1
+            jobs = settings.jobs or (os.cpu_count() or 1) + 1
             rows = tqdm(_rows(snapshot, settings.base, jobs), unit=" theses", disable=not progress)
             return Reindexed(index.rebuild(rows), damaged)
         finally:
