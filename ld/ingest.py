@@ -9,7 +9,6 @@ so no database handle is ever inherited through a fork.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import time
 from collections import deque
@@ -226,9 +225,7 @@ class Ingest:
         s = self.settings
         work = batches(self._units(paths), s.batch_size, self._on_error)
         args = (s.base, s.license, s.shacl_engine, self.modified)
-        # One more worker than cores: the parent's bulk loads wait on RocksDB, and the spare
-        # worker fills that time (627k-row benchmark, 2 cores: 3 workers 6% faster than 2).
-        jobs = s.jobs or (os.cpu_count() or 1) + 1
+        jobs = s.worker_processes
         results = (process_batch(b, *args) for b in work) if jobs == 1 else _in_pool(work, args, jobs)
         for result in results:
             for error in result.unreadable:

@@ -9,7 +9,6 @@ snapshot (read-only, as web workers do) in chunks while this process writes the 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -41,8 +40,8 @@ def reindex(settings: Settings, progress: bool = False) -> Reindexed:
         damaged = _set_aside_if_damaged(settings.store)
         index = SearchIndex(settings.store)
         try:
-            jobs = settings.jobs or (os.cpu_count() or 1) + 1
-            rows = tqdm(_rows(snapshot, settings.base, jobs), unit=" theses", disable=not progress)
+            rows = tqdm(_rows(snapshot, settings.base, settings.worker_processes), unit=" theses",
+                        disable=not progress)  # fmt: skip
             return Reindexed(index.rebuild(rows), damaged)
         finally:
             index.close()

@@ -2,10 +2,10 @@
 
 from .facets import FACETS, FacetCount
 from .index import SORTS, Hit, Results, SearchIndex
-from .query import BadQuery, match_expression
+from .query import BadQuery
 from .rows import Facet, IndexRow, from_oxigraph, from_rdflib, index_row
 
 __all__ = [
     "FACETS", "SORTS", "BadQuery", "Facet", "FacetCount", "Hit", "IndexRow", "Results", "SearchIndex",
-    "from_oxigraph", "from_rdflib", "index_row", "match_expression",
+    "from_oxigraph", "from_rdflib", "index_row",
 ]  # fmt: skip

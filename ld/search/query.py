@@ -39,12 +39,8 @@ def terms(text: str) -> list[Term]:
     return found
 
 
-def match_expression(text: str) -> str | None:
-    """FTS5 MATCH syntax for the visitor's text: every term quoted, all required."""
-    return expression(terms(text))
-
-
 def expression(query: list[Term]) -> str | None:
+    """FTS5 MATCH syntax for the visitor's terms: every term quoted, all required."""
     return " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in query) or None
 
 
