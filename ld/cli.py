@@ -276,8 +276,8 @@ def dump_command(**options: Any) -> None:
 
 
 def serving(func: Callable) -> Callable:
-    """--base, --store, --host, --port, --workers: what `serve` and `demo` take."""
-    for name, kind in (("workers", int), ("port", int), ("host", str)):
+    """--base, --store, --host, --port, --workers, --sparql-concurrency: what `serve` and `demo` take."""
+    for name, kind in (("sparql_concurrency", int), ("workers", int), ("port", int), ("host", str)):
         func = setting_option(name, type=kind)(func)
     return common(func)
 

@@ -33,7 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("base", "http://127.0.0.1:8000/", "Public base URI of every minted URI; ends in '/'."),
     Setting("host", "127.0.0.1", "Interface `ldpub serve` listens on."),
     Setting("port", 8000, "Port `ldpub serve` listens on."),
-    Setting("workers", 2, "Worker processes of `ldpub serve` (gunicorn sync workers)."),
+    Setting("workers", 4, "Worker processes of `ldpub serve` (gunicorn sync workers), more than `sparql_concurrency`."),
     Setting(
         "license",
         "https://creativecommons.org/licenses/by/4.0/",
@@ -43,6 +43,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("jobs", 0, "Worker processes for ingest and reindex (0: one per core, plus one)."),
     Setting("shacl_engine", "turbo", "SHACL engine: 'turbo' (pyshacl-turbo) or 'pyshacl'."),
     Setting("sparql_timeout", 10, "Seconds a SPARQL query may run before it is stopped (answer: 503)."),
+    Setting(
+        "sparql_concurrency",
+        2,
+        "SPARQL queries running at once across all workers; more get 503 with Retry-After at once.",
+    ),
     Setting("sparql_max_rows", 10000, "Rows (or triples) a SPARQL answer holds at most; more are cut off and flagged."),
     Setting("sparql_max_bytes", 33554432, "Bytes a SPARQL answer may take at most."),
 )
@@ -58,12 +63,13 @@ class Settings:
     base: str = "http://127.0.0.1:8000/"
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = 2
+    workers: int = 4
     license: str = "https://creativecommons.org/licenses/by/4.0/"
     batch_size: int = 500
     jobs: int = 0
     shacl_engine: str = "turbo"
     sparql_timeout: int = 10
+    sparql_concurrency: int = 2
     sparql_max_rows: int = 10000
     sparql_max_bytes: int = 33554432
     extra: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
@@ -20,6 +22,14 @@ SELECT_TYPES = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
 }
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(text: str) -> str:
+    """Escaped for XML, dropping the characters XML 1.0 cannot carry even as references."""
+    return xml_escape(_NOT_XML.sub("", text))
 
 
 class TooLarge(Exception):

@@ -7,15 +7,17 @@ query: the Service Description (RDF) or a query page (HTML).
 
 from __future__ import annotations
 
+import os
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from ..renderers import RENDERERS
-from ..sparql.guard import Refused, vet
+from ..sparql.guard import Refused
 from ..sparql.results import SELECT_TYPES, TooLarge
-from ..sparql.runner import Limits, QueryFailed, Timeout
+from ..sparql.runner import Limits, QueryFailed, QueryProcess, Timeout, Unavailable
 from ..sparql.runner import Request as QueryRequest
-from ..sparql.runner import run as run_query
+from ..sparql.slots import slot
 from .negotiation import BY_SUFFIX, negotiate
 from .respond import base
 
@@ -23,6 +25,8 @@ bp = Blueprint("sparql", __name__)
 GRAPH_TYPES = {r.media_type: suffix for suffix, r in RENDERERS.items()}
 SELECT_BY_TYPE = {t: f for f, t in SELECT_TYPES.items()} | {"application/json": "json", "text/xml": "xml",
                                                              "application/xml": "xml"}  # fmt: skip
+NOT_ACCEPTABLE = ""  # no format the client accepts: 406, once the query's form is known
+BUSY_RETRY_SECONDS = 5
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 EXAMPLES = [
@@ -52,29 +56,47 @@ def endpoint() -> Response:
     query = _query_text()
     if query is None:
         return _describe_service()
-    try:
-        vetted = vet(query, base())
-    except Refused as exc:
-        return _error(exc.status, str(exc))
-    kind = "graph" if vetted.form in ("ConstructQuery", "DescribeQuery") else "select"
-    fmt, media_type = _result_format(kind)
     settings = current_app.config["LDPUB"]
-    limits = Limits(settings.sparql_timeout, settings.sparql_max_rows, settings.sparql_max_bytes)
-    job = QueryRequest(settings.store, base(), vetted.text, fmt if kind == "select" else "json",
-                       fmt if kind == "graph" else "ttl", *_graphs())  # fmt: skip
-    try:
-        answer = run_query(job, limits)
-    except Timeout as exc:
-        return _error(503, f"Query timed out: {exc}. Narrow it down or add a LIMIT.", {"Retry-After": "60"})
-    except TooLarge as exc:
-        return _error(400, f"Result too large: {exc}.")
-    except QueryFailed as exc:
-        return _error(400, f"Query failed: {exc}")
+    job = QueryRequest(base(), query, _select_format(), _graph_format(), *_graphs())
+    with slot(settings.store, settings.sparql_concurrency) as free:
+        if not free:
+            return _error(503, f"All {settings.sparql_concurrency} query slots are busy; try again shortly.",
+                          {"Retry-After": str(BUSY_RETRY_SECONDS)})  # fmt: skip
+        try:
+            answer = query_process().run(job)
+        except Refused as exc:
+            return _error(exc.status, str(exc))
+        except Timeout as exc:
+            return _error(503, f"Query timed out: {exc}. Narrow it down or add a LIMIT.", {"Retry-After": "60"})
+        except TooLarge as exc:
+            return _error(400, f"Result too large: {exc}.")
+        except QueryFailed as exc:
+            return _error(400, f"Query failed: {exc}")
+        except Unavailable as exc:
+            current_app.logger.error("SPARQL unavailable: %s", exc)
+            return _error(503, f"SPARQL is unavailable: {exc}.", {"Retry-After": "60"})
+    fmt = job.graph_fmt if answer.is_graph else job.select_fmt
+    if fmt == NOT_ACCEPTABLE:
+        return _error(406, "Available: " + ", ".join(GRAPH_TYPES if answer.is_graph else SELECT_TYPES.values()))
+    media_type = RENDERERS[fmt].media_type if answer.is_graph else SELECT_TYPES[fmt]
     response = Response(answer.body, mimetype=media_type)
     response.vary.add("Accept")
     if answer.truncated:
-        response.headers["LDPUB-Results-Truncated"] = f"true; limit={limits.max_rows}"
+        response.headers["LDPUB-Results-Truncated"] = f"true; limit={settings.sparql_max_rows}"
     return response
+
+
+def query_process() -> QueryProcess:
+    """This web worker's warm query process (one per process: never inherited through a fork)."""
+    global _QUERY_PROCESS
+    if _QUERY_PROCESS is None or _QUERY_PROCESS[0] != os.getpid():
+        settings = current_app.config["LDPUB"]
+        limits = Limits(settings.sparql_timeout, settings.sparql_max_rows, settings.sparql_max_bytes)
+        _QUERY_PROCESS = (os.getpid(), QueryProcess(settings.store, limits))
+    return _QUERY_PROCESS[1]
+
+
+_QUERY_PROCESS: tuple[int, QueryProcess] | None = None
 
 
 def _query_text() -> str | None:
@@ -103,20 +125,20 @@ def _graphs() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return graphs[0], graphs[1]
 
 
-def _result_format(kind: str) -> tuple[str, str]:
-    accept = request.accept_mimetypes
-    if kind == "select":
-        best = accept.best_match(list(SELECT_BY_TYPE)) if request.headers.get("Accept") else "application/json"
-        if best is None:
-            abort(_error(406, "Available: " + ", ".join(SELECT_TYPES.values())))
-        fmt = SELECT_BY_TYPE[best]
-        return fmt, SELECT_TYPES[fmt]
+def _select_format() -> str:
+    """The results format for SELECT and ASK (the form is known only once the query is vetted)."""
+    if not request.headers.get("Accept"):
+        return "json"
+    best = request.accept_mimetypes.best_match(list(SELECT_BY_TYPE))
+    return SELECT_BY_TYPE[best] if best else NOT_ACCEPTABLE
+
+
+def _graph_format() -> str:
+    """The RDF format for CONSTRUCT and DESCRIBE; a browser gets Turtle, which it shows as text."""
     variant = negotiate(request)
     if variant is None:
-        abort(_error(406, "Available: " + ", ".join(GRAPH_TYPES)))
-    if variant.is_html:  # a browser following a CONSTRUCT link gets Turtle, which it shows as text
-        variant = BY_SUFFIX["ttl"]
-    return variant.suffix, variant.media_type
+        return NOT_ACCEPTABLE
+    return BY_SUFFIX["ttl"].suffix if variant.is_html else variant.suffix
 
 
 def _describe_service() -> Response:
