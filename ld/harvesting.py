@@ -22,7 +22,7 @@ import requests
 from lxml import etree
 
 from .config import Settings
-from .ingest import Ingest, Summary, ledgers
+from .ingest import Ingest, Summary, writing
 from .ledger import connect
 from .records import ReadError
 from .sources.uketd_dc import OAI, parse_untrusted
@@ -191,17 +191,18 @@ def harvest(settings: Settings, feed: Feed, full: bool = False, progress: bool |
 def _run(settings: Settings, feed: Feed, progress: bool | None) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="ldpub-harvest-") as work:
         fetcher = Fetcher(feed, Path(work))
-        with WritableStore(settings.store, settings.base) as store, ledgers(settings) as opened:
-            summary = Ingest(settings, store, *opened, fmt="uketd-dc", progress=progress).run(fetcher.pages_of())
-            _, tombstones, changes, search = opened
-            withdrawn = _withdraw(store, tombstones, changes, search, settings.base, fetcher.deleted)
+        with writing(settings) as (store, opened):
+            run = Ingest(settings, store, *opened, fmt="uketd-dc", progress=progress)
+            summary = run.run(fetcher.pages_of())
+            _, tombstones, changes, _ = opened
+            withdrawn = _withdraw(store, tombstones, changes, run.publisher, fetcher.deleted)
             if withdrawn:
-                store.publish_snapshot(with_statistics=True)
+                run.publisher.publish(with_statistics=True)
     return Outcome(summary, fetcher.pages, withdrawn, fetcher.complete, fetcher.problems, feed.from_date,
                    fetcher.response_date)  # fmt: skip
 
 
-def _withdraw(store: WritableStore, tombstones, changes, search, base: str, identifiers: list[str]) -> int:  # type: ignore[no-untyped-def]
+def _withdraw(store: WritableStore, tombstones, changes, publisher, identifiers: list[str]) -> int:  # type: ignore[no-untyped-def]
     """Withdraw the published records that came from these OAI identifiers."""
     count = 0
     for identifier in identifiers:
@@ -210,7 +211,7 @@ def _withdraw(store: WritableStore, tombstones, changes, search, base: str, iden
             key = graph.rsplit("/", 1)[-1]
             changes.record([(key, "Delete")])
             tombstones.withdraw(key, None, f"deleted in the source repository ({identifier})")
-            search.delete([key])
+            publisher.unindex([key])
             store.drop_graph(graph)
             count += 1
     return count

@@ -25,6 +25,7 @@ from .changes import ChangeLog
 from .config import Settings
 from .mapping import Mapped, Mapper
 from .ntriples import lines as nt_lines
+from .publishing import Publisher, reconcile
 from .quarantine import Quarantine
 from .records import ReadError, Record, content_digest
 from .search import IndexRow, SearchIndex, from_rdflib, index_row
@@ -34,6 +35,7 @@ from .tombstones import Tombstones
 from .validation import UNIQUE_SHAPE, Finding, is_publishable, validate_batch
 from .vocab import own_terms
 
+Ledgers = tuple[Quarantine, Tombstones, ChangeLog, SearchIndex]
 SNAPSHOT_EVERY_SECONDS = 60
 # Oxigraph's bulk loader writes one set of files per call: fewer, larger calls are much
 # cheaper (bench/README.md), so validated batches are committed in groups.
@@ -188,6 +190,7 @@ class Ingest:
         self.claimed: dict[str, str] = {}  # identifier -> graph, in this run
         self.published: dict[str, str] = {}  # graph -> content hash written in this run
         self.fresh = store.is_empty()  # nothing to look up in an empty store
+        self.publisher = Publisher(store, search)  # search rows wait for the snapshot holding their records
         self.progress = tqdm(unit=" records", disable=None if progress is None else not progress,
                              file=sys.stderr)  # fmt: skip
         self.modified = datetime.now(UTC)
@@ -201,9 +204,9 @@ class Ingest:
         for results in _grouped(self._processed(paths), COMMIT_RECORDS, COMMIT_SECONDS):
             self._commit(results)
             if time.monotonic() - last_snapshot > SNAPSHOT_EVERY_SECONDS:
-                self.store.publish_snapshot()
+                self.publisher.publish()
                 last_snapshot = time.monotonic()
-        self.store.publish_snapshot(with_statistics=True)
+        self.publisher.publish(with_statistics=True)
         self.progress.close()
         self.summary.seconds = time.monotonic() - start
         return self.summary
@@ -258,7 +261,7 @@ class Ingest:
         events = [(by_graph[g].key, "Create", by_graph[g].setspec) for g, _ in new]
         events += [(by_graph[g].key, "Update", by_graph[g].setspec) for g, _ in changed]
         self.changes.record(events)
-        self.search.upsert(row for g, _ in new + changed if (row := by_graph[g].search_row))
+        self.publisher.index(row for g, _ in new + changed if (row := by_graph[g].search_row))
         self.store.add_records(new)
         self.store.replace_records(changed)
         self.tombstones.restore(released)
@@ -330,12 +333,23 @@ def _in_pool(work: Iterator[list[Unit]], args: tuple, jobs: int) -> Iterator[Bat
 
 def ingest(settings: Settings, paths: Iterable[Path], fmt: str | None = None, progress: bool | None = None) -> Summary:
     """Ingest files into the store named by settings; the library entry point behind `ldpub ingest`."""
-    with WritableStore(settings.store, settings.base) as store, ledgers(settings) as opened:
+    with writing(settings) as (store, opened):
         return Ingest(settings, store, *opened, fmt=fmt, progress=progress).run(paths)
 
 
 @contextmanager
-def ledgers(settings: Settings) -> Iterator[tuple[Quarantine, Tombstones, ChangeLog, SearchIndex]]:
+def writing(settings: Settings) -> Iterator[tuple[WritableStore, Ledgers]]:
+    """The store and its ledgers for one writer, made consistent first if the last writer died."""
+    with WritableStore(settings.store, settings.base) as store, ledgers(settings) as opened:
+        repaired = reconcile(store, opened[2], opened[3], settings.base)
+        if repaired.reindexed:
+            tqdm.write(f"recovered: {repaired.dropped} change events of an interrupted write dropped, "
+                       f"{repaired.reindexed} search rows read again from the store", file=sys.stderr)  # fmt: skip
+        yield store, opened
+
+
+@contextmanager
+def ledgers(settings: Settings) -> Iterator[Ledgers]:
     """The SQLite files beside the store: quarantine, tombstones, change log, search index."""
     opened = (
         Quarantine(settings.store),

@@ -19,8 +19,9 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .config import Settings
+from .ingest import writing
 from .search import IndexRow, SearchIndex, from_oxigraph, index_row
-from .store import WritableStore
+from .store import published_changes
 from .vocab import own_terms
 
 
@@ -35,14 +36,14 @@ CHUNK = 1000  # graphs a worker reads per task
 
 def reindex(settings: Settings, progress: bool = False) -> Reindexed:
     """Rebuild the index in one transaction (searches answer from the old one meanwhile)."""
-    with WritableStore(settings.store, settings.base) as store:  # no ingest may change the store meanwhile
+    damaged = _set_aside_if_damaged(settings.store)
+    with writing(settings) as (store, _):  # no ingest may change the store meanwhile
         snapshot = store.published_snapshot()
-        damaged = _set_aside_if_damaged(settings.store)
         index = SearchIndex(settings.store)
         try:
             rows = tqdm(_rows(snapshot, settings.base, settings.worker_processes), unit=" theses",
                         disable=not progress)  # fmt: skip
-            return Reindexed(index.rebuild(rows), damaged)
+            return Reindexed(index.rebuild(rows, published_changes(settings.store)), damaged)
         finally:
             index.close()
 

@@ -4,7 +4,8 @@ Layout under the store directory::
 
     primary/     the only database ingest writes (one writer at a time: write.lock)
     snapshots/   read-only checkpoints the web workers open (hard links, cheap)
-    CURRENT      name of the newest snapshot, replaced atomically after each ingest
+    CURRENT      name of the newest snapshot and the last change-log event it includes,
+                 replaced atomically after each ingest
     UNPUBLISHED  present while primary holds writes no snapshot has yet
     quarantine.sqlite   records held back with their reports (ld/quarantine.py)
 
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import statistics
+from . import changes, statistics
 from .vocab import own_terms
 
 KEEP_SNAPSHOTS = 2
@@ -156,14 +157,13 @@ class WritableStore:
         snapshots = self.root / "snapshots"
         snapshots.mkdir(exist_ok=True)
         name = f"{time.time_ns()}"
+        included = changes.last_seq(self.root)  # every event so far is in primary: events precede writes
         self.db.backup(str(snapshots / name))
         if with_statistics:
             previous = statistics.of_snapshot(current_snapshot(self.root)) if self._figures_follow else None
             known = statistics.adjusted(previous, self._removed, self.db) if previous else None
             statistics.write(snapshots / name, known)
-        tmp = self.root / "CURRENT.tmp"
-        tmp.write_text(name)
-        os.replace(tmp, self.root / "CURRENT")
+        _write_durably(self.root / "CURRENT", f"{name}\nchanges {included}\n")
         (self.root / UNPUBLISHED).unlink(missing_ok=True)
         self._figures_follow, self._removed = with_statistics, []
         _prune(snapshots, keep=KEEP_SNAPSHOTS)
@@ -204,11 +204,23 @@ def _prune(snapshots: Path, keep: int) -> None:
 
 
 def current_snapshot(root: Path) -> Path | None:
+    return _published(root)[0]
+
+
+def published_changes(root: Path) -> int | None:
+    """The last change-log event the current snapshot includes (None: a store from before this was kept)."""
+    return _published(root)[1]
+
+
+def _published(root: Path) -> tuple[Path | None, int | None]:
+    """CURRENT: the snapshot's name, then `changes N`."""
     try:
-        name = (Path(root) / "CURRENT").read_text().strip()
+        lines = (Path(root) / "CURRENT").read_text().split("\n")
     except FileNotFoundError:
-        return None
-    return Path(root) / "snapshots" / name
+        return None, None
+    included = lines[1].split() if len(lines) > 1 else []
+    last = int(included[1]) if len(included) == 2 and included[0] == "changes" else None
+    return Path(root) / "snapshots" / lines[0].strip(), last
 
 
 class ReadStore:
@@ -236,6 +248,10 @@ class ReadStore:
     def quads(self, graph: str) -> Iterator[ox.Quad]:
         node = ox.NamedNode(graph)
         return self.db.quads_for_pattern(None, None, None, node)
+
+    def published_changes(self) -> int | None:
+        """The last change-log event the newest snapshot includes: readers list nothing later."""
+        return published_changes(self.root)
 
     def has_graph(self, graph: str) -> bool:
         return self.db.contains_named_graph(ox.NamedNode(graph))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .config import Settings
-from .ingest import ledgers
-from .store import WritableStore
+from .ingest import writing
+from .publishing import Publisher
 
 
 class NotPublished(Exception):
@@ -12,15 +12,15 @@ class NotPublished(Exception):
 
 
 def withdraw(settings: Settings, key: str, replaced_by: str | None, reason: str | None) -> None:
-    with WritableStore(settings.store, settings.base) as store:
+    with writing(settings) as (store, (_, tombstones, changes, search)):
         graph = f"{settings.base}doc/thesis/{key}"
         if store.content_hash(graph) is None:
             raise NotPublished(f"no published thesis {key!r}; nothing withdrawn")
         if replaced_by and store.content_hash(f"{settings.base}doc/thesis/{replaced_by}") is None:
             raise NotPublished(f"the replacement {replaced_by!r} is not published; publish it first")
-        with ledgers(settings) as (_, tombstones, changes, search):
-            changes.record([(key, "Delete")])
-            tombstones.withdraw(key, replaced_by, reason)
-            search.delete([key])
+        publisher = Publisher(store, search)
+        changes.record([(key, "Delete")])
+        tombstones.withdraw(key, replaced_by, reason)
+        publisher.unindex([key])
         store.drop_graph(graph)
-        store.publish_snapshot(with_statistics=True)
+        publisher.publish(with_statistics=True)

@@ -33,6 +33,9 @@ TABLES = [
     f"seq INTEGER NOT NULL, {', '.join(f'{name}_id INTEGER' for name in FACETS)})",
     f"CREATE INDEX docs_seq ON docs (seq, id, year, {COLUMNS})",  # covering: readers load facet arrays from it
     "CREATE TABLE gone (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)",
+    # The last change-log event whose change the index reflects (publishing.py): what a
+    # writer that died before updating the index must re-read from the store.
+    "CREATE TABLE applied (id INTEGER PRIMARY KEY CHECK (id = 1), changes INTEGER NOT NULL)",
     "CREATE INDEX gone_seq ON gone (seq)",
     "CREATE VIRTUAL TABLE fts USING fts5(title, abstract, people, keywords, institution, tags, "
     "tokenize = 'unicode61 remove_diacritics 2')",
@@ -100,11 +103,31 @@ class SearchIndex:
             for key in keys:
                 self._remove(key, seq)
 
-    def rebuild(self, rows: Iterable[IndexRow]) -> int:
+    def apply(self, rows: Iterable[IndexRow], gone: Iterable[str], changes: int | None) -> None:
+        """Index rows and remove keys in one transaction, noting the change-log event they reach."""
+        with self.db:
+            seq = self._next_seq()
+            for key in gone:
+                self._remove(key, seq)
+            for row in rows:
+                self._remove(row.key, seq)
+                self._insert(row, seq)
+            if changes is not None:
+                self.db.execute("INSERT OR REPLACE INTO applied VALUES (1, ?)", (changes,))
+
+    def applied(self) -> int | None:
+        """The last change-log event the index reflects: 0 for an index never written to, None
+        for one written by an ldpub from before this was kept (its rows went in before publishing)."""
+        row = self.db.execute("SELECT changes FROM applied").fetchone()
+        if row:
+            return row[0]
+        return None if self.db.execute("SELECT 1 FROM docs LIMIT 1").fetchone() else 0
+
+    def rebuild(self, rows: Iterable[IndexRow], changes: int | None = None) -> int:
         """Replace the whole index in one transaction: searches see the old one until it commits."""
         self.db.execute("BEGIN")
         try:
-            for table in ("fts", "docs", "terms", "gone", "meta"):
+            for table in ("fts", "docs", "terms", "gone", "meta", "applied"):
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in TABLES:
                 self.db.execute(statement)
@@ -114,6 +137,8 @@ class SearchIndex:
             for row in rows:
                 self._insert(row, 1)
                 count += 1
+            if changes is not None:
+                self.db.execute("INSERT INTO applied VALUES (1, ?)", (changes,))
             self.db.commit()
         except BaseException:
             self.db.rollback()

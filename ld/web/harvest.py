@@ -8,17 +8,13 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, request
 
-from ..changes import ChangeLog
-from .respond import base, per_process
+from .params import whole_number
+from .respond import base, changes
 
 bp = Blueprint("harvest", __name__)
 PAGE = 100
 SITEMAP_URLS = 50_000
 AS2 = "https://www.w3.org/ns/activitystreams"
-
-
-def changes() -> ChangeLog:
-    return per_process("ldpub.changes", ChangeLog)
 
 
 @bp.get("/changes")
@@ -31,9 +27,10 @@ def change_feed() -> Response:
         body = {"@context": AS2, "id": f"{base()}changes", "type": "OrderedCollection", "totalItems": total,
                 "first": f"{base()}changes?page=1", "last": f"{base()}changes?page={pages}"}  # fmt: skip
         return _json(body)
-    if not raw.isdigit() or not 1 <= int(raw) <= pages:
-        abort(400, description=f"page must be a whole number from 1 to {pages}")
-    return _json(_page(int(raw), pages, total))
+    page = whole_number(raw, 1, pages)
+    if page is None:
+        abort(400, description=f"page must be a whole number from 1 to {pages}, in ASCII digits")
+    return _json(_page(page, pages, total))
 
 
 def _page(page: int, pages: int, total: int) -> dict:
@@ -63,10 +60,9 @@ def sitemap_index() -> Response:
     return Response(xml, mimetype="application/xml")
 
 
-@bp.get("/sitemap-<int:page>.xml")
+@bp.get("/sitemap-<page:page>.xml")
 def sitemap_page(page: int) -> Response:
-    if page < 1:
-        abort(404)
+    """One page of thesis URLs; a page number that is not 1 to MAX_PAGE in ASCII digits matches no route (404)."""
     rows = changes().live(SITEMAP_URLS, (page - 1) * SITEMAP_URLS)
     if not rows and page > 1:
         abort(404)

@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
@@ -19,12 +20,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from lxml import etree
 
-from ..changes import ChangeLog
+from ..records import xml_chars
 from ..renderers import RENDERERS
 from ..sources.uketd_dc import parser
 from .describe import thesis as describe_thesis
 from .pages import Facts
-from .respond import base, per_process, store
+from .params import granularity, utc_moment
+from .respond import base, changes, store
 
 bp = Blueprint("oai", __name__)
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -49,19 +51,12 @@ ARGUMENTS = {
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
 }
 PAGE = 100
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 class OaiError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
-
-
-def changes() -> ChangeLog:
-    return per_process("ldpub.changes", ChangeLog)
 
 
 @bp.route("/oai", methods=["GET", "POST"])
@@ -192,24 +187,22 @@ def _query(values: dict) -> dict:
     prefix = _prefix(values["metadataPrefix"])
     since, until = values.get("from"), values.get("until")
     for value in (since, until):
-        if value is not None and not (_DAY.match(value) or _SECOND.match(value)):
+        if value is not None and granularity(value) is None:
             raise OaiError("badArgument", "from and until must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")
-    if since and until and len(since) != len(until):
+    if since and until and granularity(since) != granularity(until):
         raise OaiError("badArgument", "from and until must have the same granularity")
-    low = _bound(since, "T00:00:00Z") if since else None
-    high = _bound(until, "T23:59:59Z") if until else None
+    low = _bound(since, end_of_day=False) if since else None
+    high = _bound(until, end_of_day=True) if until else None
     if low and high and low > high:
         raise OaiError("badArgument", "from is later than until")
     return {"p": prefix, "s": values.get("set"), "f": low, "u": high, "k": ""}
 
 
-def _bound(value: str, day_suffix: str) -> str:
+def _bound(value: str, end_of_day: bool) -> str:
     """A from/until value in the change log's format, checked to be a real date."""
-    text = value + day_suffix if _DAY.match(value) else value
-    try:
-        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError as exc:
-        raise OaiError("badArgument", "from or until is not a real date") from exc
+    moment = utc_moment(value, end_of_day)
+    if moment is None:
+        raise OaiError("badArgument", "from or until is not a real date")
     return moment.isoformat()
 
 
@@ -217,13 +210,43 @@ def _encode(query: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(query, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+MAX_TOKEN = 1000  # characters; the tokens written here take about 200
+_STAMP = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+]00:00")  # what _bound writes
+
+
+def _text_up_to(limit: int, pattern: re.Pattern | None = None) -> Callable[[object], bool]:
+    return lambda v: isinstance(v, str) and len(v) <= limit and (pattern is None or bool(pattern.fullmatch(v)))
+
+
+def _or_null(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    return lambda v: v is None or check(v)
+
+
+# A token is JSON this server wrote, but it comes back from anyone: each field is held to
+# what _list puts there before any of it is used (a list where a key belongs reached SQLite).
+TOKEN_SCHEMA: dict[str, Callable[[object], bool]] = {
+    "p": lambda v: isinstance(v, str) and v in FORMATS,
+    "s": _or_null(_text_up_to(200)),
+    "f": _or_null(_text_up_to(25, _STAMP)),
+    "u": _or_null(_text_up_to(25, _STAMP)),
+    "k": _text_up_to(100),
+}
+
+
 def _token(text: str) -> dict:
+    """The request a resumption token holds, or badResumptionToken; never an exception of another kind."""
+    bad = OaiError("badResumptionToken", "the resumption token is not valid")
+    if len(text) > MAX_TOKEN:
+        raise bad
     try:
         query = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        assert set(query) == {"p", "s", "f", "u", "k"} and query["p"] in FORMATS
-        return query
-    except (ValueError, AssertionError, TypeError, binascii.Error) as exc:
-        raise OaiError("badResumptionToken", "the resumption token is not valid") from exc
+    except (ValueError, RecursionError, binascii.Error) as exc:  # junk, bad UTF-8, huge integers, deep nesting
+        raise bad from exc
+    if not isinstance(query, dict) or set(query) != set(TOKEN_SCHEMA):
+        raise bad
+    if not all(check(query[name]) for name, check in TOKEN_SCHEMA.items()):
+        raise bad
+    return query
 
 
 def _prefix(prefix: str) -> str:
@@ -330,7 +353,7 @@ def uketd_dc(facts: Facts, thesis: str, _triples: list) -> etree._Element:
 def rdf(_facts: Facts, _thesis: str, triples: list) -> etree._Element:
     """The record's own graph as RDF/XML (parsed back with the same closed-door parser)."""
     text = RENDERERS["rdf"].render(triples, base())
-    return etree.fromstring(_CONTROL.sub("", text.decode("utf-8")).encode("utf-8"), parser())
+    return etree.fromstring(xml_chars(text.decode("utf-8")).encode("utf-8"), parser())
 
 
 METADATA = {"oai_dc": oai_dc, "uketd_dc": uketd_dc, "rdf": rdf}
@@ -346,8 +369,9 @@ def _sub(parent: etree._Element, name: str, text: str | None = None, namespace: 
 
 
 def _clean(text: str) -> str:
-    """XML 1.0 cannot hold most control characters, and some records have them."""
-    return _CONTROL.sub("", text)
+    """XML 1.0 cannot hold most control characters: ingest removes them, but a store written
+    before it did may hold some, and a visitor's arguments are echoed."""
+    return xml_chars(text)
 
 
 def _stamp(at: str | None) -> str | None:

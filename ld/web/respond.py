@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Response, abort, current_app, redirect, render_template, request
 
+from ..changes import ChangeLog, PublishedChanges
 from ..renderers import RENDERERS
 from ..store import ReadStore
 from ..tombstones import Tombstones
@@ -24,6 +25,11 @@ LABEL = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XM
 
 def store() -> ReadStore:
     return current_app.extensions["ldpub.store"]
+
+
+def changes() -> PublishedChanges:
+    """The change log as far as the published snapshot reaches: readers never see the future."""
+    return per_process("ldpub.changes", ChangeLog).as_of(store().published_changes())
 
 
 def per_process(name: str, factory: Callable[[Path], T]) -> T:

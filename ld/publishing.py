@@ -1,0 +1,84 @@
+"""What readers see changes only when a snapshot is published, even after a crash.
+
+Web workers read snapshots of the store, but the SQLite files beside it (change log,
+search index) are visible the moment they are written.  Written first and shown at once,
+they listed records a reader could not yet (or, after a kill -9, ever) dereference.  So:
+
+- the change log is read only up to the last event the current snapshot includes
+  (changes.py, `as_of`);
+- search rows wait in a `Publisher` until the snapshot holding their records is
+  published, then go into the index in one transaction, marked with that event;
+- a writer that finds events the current snapshot does not include (its predecessor
+  died) first `reconcile`s: events whose change never reached the store are dropped,
+  the rest are published, and the search rows of every record they touched are read
+  again from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .changes import ChangeLog
+from .search import IndexRow, SearchIndex, from_oxigraph, index_row
+from .store import WritableStore, current_snapshot, published_changes
+from .vocab import own_terms
+
+
+@dataclass
+class Publisher:
+    """Publishes snapshots and, right after each, the search changes of what it now holds."""
+
+    store: WritableStore
+    search: SearchIndex
+    rows: list[IndexRow] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+
+    def index(self, rows: Iterable[IndexRow]) -> None:
+        self.rows.extend(rows)
+
+    def unindex(self, keys: Iterable[str]) -> None:
+        self.gone.extend(keys)
+
+    def publish(self, with_statistics: bool = False) -> Path:
+        snapshot = self.store.publish_snapshot(with_statistics)
+        self.search.apply(self.rows, self.gone, published_changes(self.store.root))
+        self.rows, self.gone = [], []
+        return snapshot
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    dropped: int  # events whose change never reached the store
+    reindexed: int  # records whose search row was read again from the store
+
+
+def reconcile(store: WritableStore, log: ChangeLog, search: SearchIndex, base: str) -> Reconciled:
+    """Make the change log and the search index agree with primary, then publish."""
+    published = published_changes(store.root) if current_snapshot(store.root) else 0  # never published: from 0
+    if published is None:  # a store from before snapshots recorded their last event
+        return Reconciled(0, 0)
+    applied = search.applied()
+    events = log.after(published if applied is None else min(published, applied))
+    if not events:
+        return Reconciled(0, 0)
+    present = {key: store.db.contains_named_graph(_graph(base, key)) for key in {e.key for e in events}}
+    unfinished = [e.seq for e in events if e.seq > published and (e.kind == "Delete") == present[e.key]]
+    log.forget(unfinished)
+    publisher = Publisher(store, search)
+    own = str(own_terms(base))
+    for key, there in present.items():
+        if there:
+            row = index_row(own, from_oxigraph(store.db.quads_for_pattern(None, None, None, _graph(base, key))))
+            publisher.index([row] if row else [])
+        else:
+            publisher.unindex([key])
+    publisher.publish(with_statistics=True)
+    return Reconciled(len(unfinished), len(present))
+
+
+def _graph(base: str, key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{base}doc/thesis/{key}")
