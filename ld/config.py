@@ -99,7 +99,9 @@ def _check(settings: Settings) -> Settings:
         raise ValueError(f"base must be an absolute URI ending in '/', got {settings.base!r}")
     if settings.shacl_engine not in ("turbo", "pyshacl"):
         raise ValueError("shacl_engine must be 'turbo' or 'pyshacl'")
-    return settings.with_(store=Path(settings.store))
+    # Absolute once, here: a relative store would be resolved later against whatever directory
+    # each reader assumes (Flask's send_from_directory takes the app's root, so /dumps/NAME was 404).
+    return settings.with_(store=Path(settings.store).resolve())
 
 
 def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:

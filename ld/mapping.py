@@ -278,7 +278,7 @@ class Mapper:
             add((doc, DCTERMS.source, Literal(loc.oai_identifier)))
         if loc.oai_datestamp:
             add((doc, self.own.sourceDatestamp, Literal(loc.oai_datestamp)))
-        add((doc, self.own.sourceFile, repeated_literal(loc.source)))
+        add((doc, self.own.sourceFile, repeated_literal(loc.published_name)))
         if loc.row is not None:
             add((doc, self.own.sourceRow, Literal(loc.row)))
         if loc.line is not None:

@@ -32,6 +32,17 @@ class Location:
     oai_identifier: str | None = None
     oai_datestamp: str | None = None
 
+    @property
+    def published_name(self) -> str:
+        """What provenance states: a feed's URL whole, a file by its name alone.
+
+        Never the file's directories: they would publish the ingesting machine's layout and
+        user names (/home/alice/dumps/…) in every format, the dumps and SPARQL.
+        """
+        if _URL.match(self.source):
+            return xml_chars(_USERINFO.sub(r"\1", self.source))  # and no password given in a feed's URL
+        return xml_chars(re.split(r"[\\/]", self.source)[-1])
+
     def __str__(self) -> str:
         if self.row is not None:
             where = f"{self.source}, row {self.row}"
@@ -101,15 +112,30 @@ class ReadError(Exception):
         return (ReadError, (self.location, self.message))
 
 
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
 _SPACE = re.compile(r"\s+")
 MISSING = {"", "not available", "n/a", "none"}
+# Everything outside XML 1.0's Char production (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+# [#x10000-#x10FFFF]): C0 controls but tab, LF and CR, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_chars(value: str) -> str:
+    """The text without what XML 1.0 cannot carry at all, not even escaped.
+
+    The CSV dump keeps such characters (NUL, U+0003, U+001A in titles); left in, they made
+    the thesis's RDF/XML, SPARQL XML results and HTML ill-formed.  Every value a reader
+    keeps passes through here, by way of clean and clean_text, so no output format sees one.
+    """
+    return _NOT_XML.sub("", value)
 
 
 def clean(value: str | None) -> str | None:
-    """NFC, collapse runs of whitespace, and turn the sources' blanks into None."""
+    """XML characters only, NFC, runs of whitespace collapsed, and the sources' blanks turned into None."""
     if value is None:
         return None
-    text = _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    text = _SPACE.sub(" ", unicodedata.normalize("NFC", xml_chars(value))).strip()
     return None if text.casefold() in MISSING else text
 
 
@@ -117,7 +143,7 @@ def clean_text(value: str | None) -> str | None:
     """Like :func:`clean` but keeps paragraph breaks (abstracts)."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", xml_chars(value)).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [_SPACE.sub(" ", p).strip() for p in re.split(r"\n\s*\n|\n", text)]
     joined = "\n\n".join(p for p in paragraphs if p)
     return None if joined.casefold() in MISSING else joined

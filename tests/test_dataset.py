@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from ld.config import Settings
+from ld.config import Settings, load_settings
 from ld.dumps import dump
 from ld.ingest import ingest
 from ld.store import ReadStore
 
-from .conftest import BASE
+from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
 from .servers import serving_samples
 from .test_ingest import csv_file, thesis
 
@@ -162,3 +163,72 @@ def test_figures_are_recounted_when_primary_was_left_unpublished(
     monkeypatch.setattr(statistics, "compute", lambda snapshot: counted.append(snapshot) or recount(snapshot))
     withdraw(published, "uk.bl.ethos.232781", None, "test")
     assert len(counted) == 1 and not (published.store / "UNPUBLISHED").exists()
+
+
+@pytest.mark.parametrize(("range_header", "status", "part"), [
+    ("bytes=10-19", 206, slice(10, 20)),  # one satisfiable range: that range
+    ("bytes=-10", 206, slice(-10, None)),
+    ("bytes=0-1,5-6", 200, slice(None)),  # several ranges: ignored, the whole file (RFC 9110 14.2)
+    ("bytes=0-3,2-5", 200, slice(None)),
+    ("items=0-5", 200, slice(None)),  # a unit we do not know: must be ignored
+    ("bytes=abc", 200, slice(None)),  # not a range at all: ignored
+    ("bytes=999999999-", 416, None),  # one range beyond the end: unsatisfiable
+])  # fmt: skip
+def test_dump_ranges_as_rfc_9110_says(published: Settings, range_header: str, status: int, part: slice | None) -> None:
+    from ld.web import create_app
+
+    dump(published)
+    whole = (published.store / "dumps" / "ldpub.nq.gz").read_bytes()
+    client = create_app(published).test_client()
+    with client.get("/dumps/ldpub.nq.gz", headers={"Range": range_header}) as response:
+        assert response.status_code == status, response.data[:200]
+        if part is not None:
+            assert response.data == whole[part]
+        if status == 416:
+            assert response.headers["Content-Range"] == f"bytes */{len(whole)}"
+
+
+def test_relative_store_path_serves_dumps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default store, data/store, is relative: made absolute at startup, its dumps download."""
+    from ld.web import create_app
+
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({"store": "data/store", "base": BASE, "jobs": 1}, environ={})
+    assert settings.store == tmp_path.resolve() / "data" / "store"
+    ingest(settings, [TEXT_SAMPLE, CSV_SAMPLE], progress=False)
+    dump(settings)
+    client = create_app(settings).test_client()
+    monkeypatch.chdir(tmp_path.parent)  # a later change of directory changes nothing either
+    for name in ("ldpub.nt.gz", "ldpub.ttl.gz", "ldpub.nq.gz", "SHA256SUMS", "dcat.ttl"):
+        with client.get(f"/dumps/{name}") as response:
+            assert response.status_code == 200, name
+            assert response.data == (tmp_path / "data" / "store" / "dumps" / name).read_bytes()
+    assert client.get("/doc/thesis/uk.bl.ethos.232781.ttl").status_code == 200
+
+
+def test_no_published_triple_names_the_ingesting_machines_directories(settings: Settings, tmp_path: Path) -> None:
+    """Provenance names the file; the directory (/home/alice/…) is nobody's business."""
+    from ld.web import create_app
+
+    folder = tmp_path / "home" / "alice" / "dumps"
+    folder.mkdir(parents=True)
+    files = [Path(shutil.copy(sample, folder)) for sample in (TEXT_SAMPLE, CSV_SAMPLE)]
+    ingest(settings, files, progress=False)
+    dump(settings)
+    leaks = (str(folder), "alice", str(Path.cwd()))
+    db = ReadStore(settings.store).db
+    assert {q.object.value for q in db.quads_for_pattern(None, ox.NamedNode(f"{BASE}def/sourceFile"), None, None)} == {
+        "mackin-2019.txt", "ethos-202310-first-row.csv"}  # fmt: skip
+    for quad in db:
+        assert not any(leak in str(term) for term in quad for leak in leaks), quad
+    for written in (settings.store / "dumps").iterdir():
+        data = written.read_bytes()
+        text = (gzip.decompress(data) if written.name.endswith(".gz") else data).decode("utf-8")
+        assert not any(leak in text for leak in leaks), written.name
+    client = create_app(settings).test_client()
+    for key in ("uk.bl.ethos.232781", "tcd3dc49c1347f397b166"):
+        for suffix in ("ttl", "jsonld", "nt", "rdf", "html"):
+            text = client.get(f"/doc/thesis/{key}.{suffix}").get_data(as_text=True)
+            named = "ethos-202310-first-row.csv" in text or "mackin-2019.txt" in text
+            assert named or suffix == "html", (key, suffix)  # pages do not show provenance
+            assert not any(leak in text for leak in leaks), (key, suffix)

@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..config import Settings, load_settings
 from ..store import ReadStore
-from . import dataset, discovery, errors, harvest, headers, oai, records, search, sparql, things
+from . import dataset, discovery, errors, harvest, headers, oai, params, records, search, sparql, things
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1 << 20,  # read-only service: no large bodies, ever
         JSON_SORT_KEYS=False,
     )
+    app.url_map.converters["page"] = params.PageConverter  # before the blueprints' rules are bound
     app.extensions["ldpub.store"] = ReadStore(settings.store)  # opens lazily, per process
     errors.init_app(app)
     headers.init_app(app)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+from werkzeug.http import parse_range_header
 
 from .. import statistics
 from ..dumps import CHECKSUMS, DCAT_FILE, DUMP_FORMATS, dumps_dir
@@ -107,5 +108,21 @@ def dump_file(name: str) -> Response:
         abort(404, description="No such dump file; see /dumps/.")
     folder = dumps_dir(current_app.config["LDPUB"])
     mimetype = next(t for ext, t in FILE_TYPES.items() if name.endswith(ext))
-    response = send_from_directory(folder, name, mimetype=mimetype, conditional=True, max_age=300)
-    return response
+    _ignore_unsupported_range()
+    return send_from_directory(folder, name, mimetype=mimetype, conditional=True, max_age=300)
+
+
+def _ignore_unsupported_range() -> None:
+    """Drop a Range header that is not one byte range, so the whole file is sent (200).
+
+    RFC 9110 (14.2): a server must ignore a range unit it does not support, and may ignore
+    a Range it does not serve, such as several ranges; werkzeug answered both 416, which
+    says the file has no such bytes.  A single byte range is served (206) or, beyond the
+    end of the file, refused (416), as before.
+    """
+    header = request.headers.get("Range")
+    if header is None:
+        return
+    wanted = parse_range_header(header)
+    if wanted is None or wanted.units != "bytes" or len(wanted.ranges) != 1:
+        request.environ.pop("HTTP_RANGE", None)

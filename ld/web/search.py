@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from ..search import FACETS, SORTS, BadQuery, Results, SearchIndex
+from .params import number_arg
 from .respond import base, per_process
 
 bp = Blueprint("search", __name__)
@@ -25,7 +26,7 @@ def search() -> Response:
     wants_json = request.path.endswith((".json", ".jsonld")) or request.accept_mimetypes.best == "application/json"
     text = request.args.get("q", "")[:500]
     filters = {name: request.args[name] for name in FACETS if request.args.get(name)}
-    page, size = _number("page", 1, MAX_PAGE), _number("size", 20, MAX_SIZE)
+    page, size = number_arg("page", 1, MAX_PAGE), number_arg("size", 20, MAX_SIZE)
     sort = request.args.get("sort") or None
     try:
         results = index().search(text, filters, page, size, sort)
@@ -107,15 +108,6 @@ def browse(facet: str) -> Response:
 def _local(iri: str | None) -> str | None:
     """A resource's page on this server, for IRIs under our base (others are not ours to link)."""
     return "/" + iri[len(base()) :] if iri and iri.startswith(base()) else iri
-
-
-def _number(name: str, default: int, highest: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not 1 <= int(raw) <= highest:
-        abort(400, description=f"{name} must be a whole number from 1 to {highest}")
-    return int(raw)
 
 
 def _link(state: dict, **changes: object) -> str:

@@ -88,15 +88,15 @@ def endpoint() -> Response:
 
 def query_process() -> QueryProcess:
     """This web worker's warm query process (one per process: never inherited through a fork)."""
-    global _QUERY_PROCESS
-    if _QUERY_PROCESS is None or _QUERY_PROCESS[0] != os.getpid():
-        settings = current_app.config["LDPUB"]
+    settings = current_app.config["LDPUB"]
+    key = (os.getpid(), settings.store, settings.sparql_timeout, settings.sparql_max_rows, settings.sparql_max_bytes)
+    if key not in _QUERY_PROCESSES:
         limits = Limits(settings.sparql_timeout, settings.sparql_max_rows, settings.sparql_max_bytes)
-        _QUERY_PROCESS = (os.getpid(), QueryProcess(settings.store, limits))
-    return _QUERY_PROCESS[1]
+        _QUERY_PROCESSES[key] = QueryProcess(settings.store, limits)
+    return _QUERY_PROCESSES[key]
 
 
-_QUERY_PROCESS: tuple[int, QueryProcess] | None = None
+_QUERY_PROCESSES: dict[tuple, QueryProcess] = {}  # by process and app settings: one per app in a worker
 
 
 def _query_text() -> str | None:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, redirect, request
 from . import describe
 from .negotiation import negotiate, split_suffix
 from .pages import Facts, resource_view
+from .params import number_arg
 from .respond import answer, base, choose, not_found, store
 
 bp = Blueprint("things", __name__)
@@ -22,6 +23,7 @@ PATHS = re.compile(
     r"|concept/ddc/[0-9]{3}(\.[0-9]{1,12})?|concept/discipline/[a-z0-9-]{1,80})$"
 )
 KINDS = "<any(person, org, degree, concept):kind>"
+MAX_PAGE = 100_000  # 10 million theses pointing to one resource
 
 
 def _checked(path: str) -> str:
@@ -40,7 +42,7 @@ def document(kind: str, rest: str) -> Response:
     path, suffix = split_suffix(f"{kind}/{rest}")
     variant = choose(suffix)
     _checked(path)
-    page = _page()
+    page = number_arg("page", 1, MAX_PAGE)
     doc_path = f"/doc/{path}"
     found = describe.shared(store(), f"{base()}id/{path}", page, f"{base()}doc/{path}")
     if found is None:
@@ -58,10 +60,3 @@ def document(kind: str, rest: str) -> Response:
         "prev_href": f"?page={page - 1}" if page > 1 else None,
     })  # fmt: skip
     return answer(found, variant, doc_path, suffix is None, html, links)
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        abort(400, description="page must be a whole number from 1")
-    return int(raw)
