@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-# The browser tests drive Debian's Chromium; installed when absent (root, or sudo).
-BROWSER := /usr/bin/chromium /usr/bin/chromedriver
+# The browser tests drive Debian's Chromium, the slow-client test runs the documented nginx
+# front; installed when absent (root, or sudo).
+SYSTEM := /usr/bin/chromium /usr/bin/chromedriver /usr/sbin/nginx
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install demo serve test bench clean
@@ -17,9 +18,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(BROWSER):
+$(SYSTEM):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx-light
 
 demo: install
 	$(VENV)/bin/ldpub demo
@@ -27,8 +28,9 @@ demo: install
 serve: install
 	$(VENV)/bin/ldpub serve
 
-test: install $(BROWSER)
+test: install $(SYSTEM)
 	$(PY) -m ruff check ld tests bench server.py
+	$(PY) -m ruff format --check ld tests bench server.py
 	$(PY) -m pytest -q
 
 bench: install

@@ -310,6 +310,23 @@ def demo_command(**options: Any) -> None:
     serve(settings)
 
 
+@main.command("nginx-config")
+@click.option("--listen", default="0.0.0.0:80", show_default=True, help="Public address nginx listens on.")
+@click.option("--prefix", type=click.Path(file_okay=False, path_type=Path), default=Path("nginx"), show_default=True,
+              help="Directory for nginx's pid, temporary files and the nginx.conf written.")  # fmt: skip
+@setting_option("sparql_timeout", type=int)
+@setting_option("port", type=int)
+@setting_option("host")
+def nginx_config_command(listen: str, prefix: Path, **options: Any) -> None:
+    """Write the buffering nginx front for `ldpub serve` (slow clients wait there, not in a worker)."""
+    from .proxy import nginx_config
+
+    prefix.mkdir(parents=True, exist_ok=True)
+    target = prefix / "nginx.conf"
+    target.write_text(nginx_config(_settings(**options), listen, prefix), "utf-8")
+    click.echo(f"{target}\nrun: nginx -p {prefix.resolve()} -c {target.resolve()} -g 'daemon off;'")
+
+
 @main.command("settings")
 def settings_command() -> None:
     """Print every setting with its environment variable and default (Markdown)."""

@@ -1,0 +1,95 @@
+"""Slow and lying request bodies against the documented deployment (`ldpub nginx-config` in
+front of `ldpub serve`): twice as many such connections as workers, and records still
+answer at once, because nginx holds the incomplete requests, not gunicorn's workers."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from .servers import Site, free_port, ldpub, serving_samples, wait_until
+
+WORKERS = 2
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[Site]:  # type: ignore[no-untyped-def]
+    with serving_samples(tmp_path_factory.mktemp("slow") / "store", workers=WORKERS) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def proxy(site: Site, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    assert Path(NGINX).exists(), "nginx is needed for this test: `make test` installs it (Debian package nginx-light)"
+    prefix, port = tmp_path_factory.mktemp("nginx"), free_port()
+    upstream = site.base.split(":")[2].rstrip("/")
+    subprocess.run(ldpub("nginx-config", "--prefix", str(prefix), "--listen", f"127.0.0.1:{port}", "--port", upstream),
+                   check=True, capture_output=True)  # fmt: skip
+    server = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    front = f"http://127.0.0.1:{port}/"
+    try:
+        assert wait_until(lambda: _status(f"{front}doc/thesis/uk.bl.ethos.232781") == 200, 20), "nginx did not start"
+        yield front
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+LIARS = [
+    # promises 100 kB, sends 3 bytes and waits
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100000\r\n\r\nASK",
+    # a huge chunk, barely started
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"fffff\r\nASK",
+    # headers that never end
+    b"GET /doc/thesis/uk.bl.ethos.232781 HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+    # a form body sent a byte at a time (the first byte only, here)
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: 40\r\n\r\nq",
+]
+
+
+def test_slow_and_lying_bodies_do_not_hold_the_workers(site: Site, proxy: str) -> None:
+    port = int(proxy.split(":")[2].rstrip("/"))
+    held = []
+    try:
+        for number in range(2 * WORKERS):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+            connection.sendall(LIARS[number % len(LIARS)])
+            held.append(connection)
+        time.sleep(1.0)  # long enough for a worker to have picked any of them up
+        start = time.monotonic()
+        through_proxy = requests.get(f"{proxy}doc/thesis/uk.bl.ethos.232781.ttl", timeout=5)
+        direct = requests.get(f"{site.base}doc/thesis/uk.bl.ethos.232781.ttl", timeout=5)
+        seconds = time.monotonic() - start
+        assert through_proxy.status_code == 200 and direct.status_code == 200
+        assert through_proxy.content == direct.content
+        print(f"two record GETs while {len(held)} liars wait: {seconds:.3f} s")
+    finally:
+        for connection in held:
+            connection.close()
+
+
+def test_the_proxy_passes_bodies_and_answers_as_ldpub_does(proxy: str) -> None:
+    ask = requests.post(f"{proxy}sparql", data="ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"},
+                        timeout=30)  # fmt: skip
+    assert ask.status_code == 200 and ask.json()["boolean"] is True
+    big = requests.post(f"{proxy}sparql", data=b"#" * (2 << 20), headers={"Content-Type": "application/sparql-query"},
+                        timeout=30)  # fmt: skip
+    assert big.status_code == 413
+
+
+def _status(url: str) -> int:
+    try:
+        return requests.get(url, timeout=5).status_code
+    except requests.RequestException:
+        return 0
