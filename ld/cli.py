@@ -276,8 +276,9 @@ def dump_command(**options: Any) -> None:
 
 
 def serving(func: Callable) -> Callable:
-    """--base, --store, --host, --port, --workers, --sparql-concurrency: what `serve` and `demo` take."""
-    for name, kind in (("sparql_concurrency", int), ("workers", int), ("port", int), ("host", str)):
+    """--base, --store, --host, --port, --workers, the record lane, --sparql-concurrency: for `serve` and `demo`."""
+    lane = (("record_workers", int), ("record_port", int))
+    for name, kind in (("sparql_concurrency", int), *lane, ("workers", int), ("port", int), ("host", str)):
         func = setting_option(name, type=kind)(func)
     return common(func)
 
@@ -315,6 +316,7 @@ def demo_command(**options: Any) -> None:
 @click.option("--prefix", type=click.Path(file_okay=False, path_type=Path), default=Path("nginx"), show_default=True,
               help="Directory for nginx's pid, temporary files and the nginx.conf written.")  # fmt: skip
 @setting_option("sparql_timeout", type=int)
+@setting_option("record_port", type=int)
 @setting_option("port", type=int)
 @setting_option("host")
 def nginx_config_command(listen: str, prefix: Path, **options: Any) -> None:

@@ -35,6 +35,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "Port `ldpub serve` listens on."),
     Setting("workers", 4, "Worker processes of `ldpub serve` (gunicorn sync workers), more than `sparql_concurrency`."),
     Setting(
+        "record_port",
+        0,
+        "Port of the record lane (0: none): `record_workers` more workers that answer only there; the nginx front "
+        "sends /id/ and /doc/ to it, so dereference never queues behind search, OAI or SPARQL.",
+    ),
+    Setting("record_workers", 2, "Worker processes of the record lane (used when `record_port` is set)."),
+    Setting(
         "license",
         "https://creativecommons.org/licenses/by/4.0/",
         "Licence IRI stated on every record's description document.",
@@ -64,6 +71,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 4
+    record_port: int = 0
+    record_workers: int = 2
     license: str = "https://creativecommons.org/licenses/by/4.0/"
     batch_size: int = 500
     jobs: int = 0
@@ -99,6 +108,8 @@ def _check(settings: Settings) -> Settings:
         raise ValueError(f"base must be an absolute URI ending in '/', got {settings.base!r}")
     if settings.shacl_engine not in ("turbo", "pyshacl"):
         raise ValueError("shacl_engine must be 'turbo' or 'pyshacl'")
+    if settings.record_port and settings.record_port == settings.port:
+        raise ValueError(f"record_port must differ from port ({settings.port})")
     # Absolute once, here: a relative store would be resolved later against whatever directory
     # each reader assumes (Flask's send_from_directory takes the app's root, so /dumps/NAME was 404).
     return settings.with_(store=Path(settings.store).resolve())

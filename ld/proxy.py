@@ -48,28 +48,47 @@ http {{
         server {upstream};
         keepalive 16;
     }}
-
+{record_upstream}
     server {{
         listen {listen};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_read_timeout {read_timeout}s;   # above sparql_timeout: a query's 503 comes from ldpub
+
         location / {{
             proxy_pass http://ldpub;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_read_timeout {read_timeout}s;   # above sparql_timeout: a query's 503 comes from ldpub
         }}
-    }}
+{record_locations}    }}
 }}
+"""
+
+# With a record lane, dereference (/id/..., /doc/...) goes to workers of its own.
+RECORD_UPSTREAM = """
+    upstream ldpub_records {{
+        server {upstream};
+        keepalive 16;
+    }}
+"""
+RECORD_LOCATIONS = """        location /id/ {
+            proxy_pass http://ldpub_records;
+        }
+        location /doc/ {
+            proxy_pass http://ldpub_records;
+        }
 """
 
 
 def nginx_config(settings: Settings, listen: str, prefix: Path) -> str:
     """A complete nginx.conf: `listen` is the public address, the upstream is `ldpub serve`'s."""
+    lane = settings.record_port
     return TEMPLATE.format(
         prefix=Path(prefix).resolve(),
         listen=listen,
         upstream=f"{settings.host}:{settings.port}",
+        record_upstream=RECORD_UPSTREAM.format(upstream=f"{settings.host}:{lane}") if lane else "",
+        record_locations=RECORD_LOCATIONS if lane else "",
         read_timeout=settings.sparql_timeout + 20,
     )

@@ -52,10 +52,12 @@ class Site:
 
 
 @contextmanager
-def serving_samples(store: Path, workers: int = 1) -> Iterator[Site]:
+def serving_samples(store: Path, workers: int = 1, **settings: object) -> Iterator[Site]:
+    """`ldpub serve` on the two samples; `settings` become LDPUB_* variables (record_port=...)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": base, "LDPUB_JOBS": "1"}
+    env.update({f"LDPUB_{name.upper()}": str(value) for name, value in settings.items()})
     subprocess.run(ldpub("ingest", "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE)), env=env, check=True,
                    capture_output=True)  # fmt: skip
     server = subprocess.Popen(ldpub("serve", "--port", str(port), "--workers", str(workers)), env=env,

@@ -67,7 +67,9 @@ def test_records_written_but_not_published_appear_only_once_a_snapshot_holds_the
     assert create_app(settings).test_client().get(f"/doc/thesis/{LOIZOU}").status_code == 200
 
 
-def test_a_writer_killed_between_its_first_snapshot_and_the_search_index_is_repaired(settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_writer_killed_between_its_first_snapshot_and_the_search_index_is_repaired(
+    settings: Settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """The first snapshot published, then the writer died before the index was written: the
     next writer (which finds nothing new to ingest) must still fill the index from the store."""
 

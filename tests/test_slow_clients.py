@@ -7,8 +7,10 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,11 +30,18 @@ def site(tmp_path_factory) -> Iterator[Site]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def proxy(site: Site, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with nginx_front(site, tmp_path_factory.mktemp("nginx")) as front:
+        yield front
+
+
+@contextmanager
+def nginx_front(site: Site, prefix: Path, *options: str) -> Iterator[str]:
+    """The documented front: `ldpub nginx-config` (with `options`), run by Debian's nginx."""
     assert Path(NGINX).exists(), "nginx is needed for this test: `make test` installs it (Debian package nginx-light)"
-    prefix, port = tmp_path_factory.mktemp("nginx"), free_port()
+    port = free_port()
     upstream = site.base.split(":")[2].rstrip("/")
-    subprocess.run(ldpub("nginx-config", "--prefix", str(prefix), "--listen", f"127.0.0.1:{port}", "--port", upstream),
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(ldpub("nginx-config", "--prefix", str(prefix), "--listen", f"127.0.0.1:{port}", "--port", upstream,
+                         *options), check=True, capture_output=True)  # fmt: skip
     server = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     front = f"http://127.0.0.1:{port}/"
@@ -93,3 +102,39 @@ def _status(url: str) -> int:
         return requests.get(url, timeout=5).status_code
     except requests.RequestException:
         return 0
+
+
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?count) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+
+
+def test_records_have_a_lane_of_their_own_while_queries_hold_every_general_worker(tmp_path: Path) -> None:
+    """Two runaway queries hold both general workers for the whole timeout; through the front,
+    record GETs go to the record lane and answer at once."""
+    lane = free_port()
+    with (
+        serving_samples(tmp_path / "store", workers=2, record_port=lane, record_workers=1, sparql_timeout=6) as site,
+        nginx_front(site, tmp_path / "nginx", "--record-port", str(lane)) as front,
+    ):
+        answers: list[int] = []
+
+        def runaway() -> None:
+            answers.append(requests.get(f"{front}sparql", params={"query": CROSS_PRODUCT}, timeout=30).status_code)
+
+        threads = [threading.Thread(target=runaway) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)  # both queries are running: every general worker waits for one
+        with pytest.raises(requests.Timeout):  # the control: a general route waits for a free worker
+            requests.get(f"{site.base}changes", timeout=1)
+        slow = []
+        loizou, other = "uk.bl.ethos.232781", "tcd3dc49c1347f397b166"
+        paths = (f"doc/thesis/{loizou}.ttl", f"id/thesis/{loizou}", f"doc/thesis/{other}.html")
+        for path in paths:
+            start = time.monotonic()
+            response = requests.get(f"{front}{path}", allow_redirects=False, timeout=5)
+            slow.append(time.monotonic() - start)
+            assert response.status_code in (200, 303)
+        for thread in threads:
+            thread.join()
+        assert answers == [503, 503]  # both ran to the timeout: the general lane was held all along
+        assert max(slow) < 1.0, slow
