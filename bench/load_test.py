@@ -425,8 +425,24 @@ def start_server(args: argparse.Namespace, log: Path) -> subprocess.Popen:
     command = ldpub() + ["serve", *common_options(args), "--host", args.host, "--port", str(args.port)]
     if args.workers:
         command += ["--workers", str(args.workers)]
+    if args.record_port:
+        command += ["--record-port", str(args.record_port), "--record-workers", str(args.record_workers)]
     stream = open(log, "ab")  # noqa: SIM115 - the child holds it
     return subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+
+
+def start_front(args: argparse.Namespace, prefix: Path, log: Path) -> tuple[subprocess.Popen, int]:
+    """The documented deployment's front: `ldpub nginx-config` run by nginx; returns it and its port."""
+    port = free_port(args.host)
+    options = ["--prefix", str(prefix), "--listen", f"{args.host}:{port}"]
+    options += ["--host", args.host, "--port", str(args.port)]
+    if args.record_port:
+        options += ["--record-port", str(args.record_port)]
+    subprocess.run(ldpub() + ["nginx-config", *options], check=True, capture_output=True, cwd=ROOT)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    command = [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"]
+    stream = open(log, "ab")  # noqa: SIM115 - the child holds it
+    return subprocess.Popen(command, stdout=stream, stderr=subprocess.STDOUT, start_new_session=True), port
 
 
 def wait_until_up(args: argparse.Namespace, server: subprocess.Popen, log: Path, limit: float = 300) -> None:
@@ -563,6 +579,10 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="port for ldpub serve (0: a free one)")
     parser.add_argument("--url", default=None, help="load an already running server (http://host:port) instead")
     parser.add_argument("--workers", type=int, default=0, help="ldpub serve --workers (0: ldpub's default)")
+    parser.add_argument("--front", action="store_true", help="load the documented deployment: nginx in front")
+    parser.add_argument(
+        "--record-workers", type=int, default=2, help="with --front: workers of the record lane (0: no lane)"
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--runaway-connections", type=int, default=4)
     parser.add_argument(
@@ -587,6 +607,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     args.store = args.store.resolve()
+    args.record_port = 0
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out_json = args.json or HERE / "out" / f"load-{stamp}.json"
     out_json.parent.mkdir(parents=True, exist_ok=True)
@@ -613,7 +634,7 @@ def main() -> int:
         write_new_rows(new_rows, args.ingest_rows, offset, args.seed)
         print(f"wrote {args.ingest_rows} new rows ({ETHOS_PREFIX}{ETHOS_BASE + offset} on) to {new_rows}", flush=True)
 
-    server = ingest = None
+    server = ingest = front = None
     try:
         if args.url:
             from urllib.parse import urlparse as _p  # noqa: PLC0415
@@ -622,9 +643,14 @@ def main() -> int:
             args.host, args.port = parsed.hostname, parsed.port or 80
         else:
             args.port = args.port or free_port(args.host)
+            args.record_port = free_port(args.host) if args.front and args.record_workers else 0
             server = start_server(args, server_log)
             print(f"ldpub serve on http://{args.host}:{args.port}/ (log {server_log})", flush=True)
             wait_until_up(args, server, server_log)
+            if args.front:
+                front, args.port = start_front(args, work / "nginx", server_log)
+                print(f"nginx front on http://{args.host}:{args.port}/, record lane on {args.record_port}", flush=True)
+                wait_until_up(args, front, server_log)
         if not keys:
             keys = keys_from_sitemap(Client(args.host, args.port, args.timeout), base_path, args.keys)
         if not keys:
@@ -697,6 +723,7 @@ def main() -> int:
             ingest_report["output"] = ingest_log.read_text("utf-8", "replace").strip().splitlines()[-12:]
     finally:
         stop(ingest, grace=60)
+        stop(front)
         stop(server)
         shutil.rmtree(work, ignore_errors=True)
 
@@ -717,6 +744,8 @@ def main() -> int:
         "wall_seconds_until_last_response": round(finished - shared.start, 1),
         "think_ms": args.think_ms,
         "workers": args.workers or "ldpub default",
+        "front": "nginx (ldpub nginx-config)" if args.front else None,
+        "record_lane_workers": args.record_workers if args.record_port else 0,
         "cores": os.cpu_count(),
         "loadavg_before_after": [load_before, load_after],
         "client_cpu_seconds": round(client_cpu, 1),
