@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ld.identifiers import mod11_2_valid  # noqa: E402
+from ld.model.identifiers import mod11_2_valid  # noqa: E402
 from ld.sources.ethos_csv import COLUMNS_2021  # noqa: E402
 from ld.vocab import institutions  # noqa: E402
 

@@ -3,7 +3,7 @@
     python bench/validation_bench.py --rows 2000 --pyshacl-rows 100
 
 Each engine validates batches of 500 records (pyshacl: its whole sample as one batch)
-through ld.validation, exactly as ingest does.
+through ld.model.validation, exactly as ingest does.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.generate import generate  # noqa: E402
-from ld.mapping import Mapper  # noqa: E402
-from ld.records import Record  # noqa: E402
+from ld.model.mapping import Mapper  # noqa: E402
+from ld.model.records import Record  # noqa: E402
+from ld.model.validation import validate_batch  # noqa: E402
 from ld.sources import read_file  # noqa: E402
-from ld.validation import validate_batch  # noqa: E402
 
 
 def rate(engine: str, mapped: list, batch: int) -> float:

@@ -20,13 +20,13 @@ import click
 
 from . import __version__
 from .config import SETTINGS, Settings, load_settings, settings_table_markdown
-from .exporting import EXPORT_FORMATS, export
-from .ingest import Summary, ingest, map_and_validate
-from .quarantine import Quarantine
-from .records import ReadError, Record
+from .model.records import ReadError, Record
+from .model.validation import Finding, report_graph
+from .pipeline.ingest import Summary, ingest, map_and_validate
 from .sources import READERS, read_file
-from .store import StoreBusy, StoreMissing
-from .validation import Finding, report_graph
+from .store.export import EXPORT_FORMATS, export
+from .store.quarantine import Quarantine
+from .store.rdf import StoreBusy, StoreMissing
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -103,7 +103,7 @@ def _ingest_and_report(settings: Settings, paths: Iterable[Path], fmt: str | Non
 def harvest_command(url: str, set_spec: str | None, from_date: str | None, metadata_prefix: str, full: bool,
                     retries: int, timeout: float, progress: bool | None, **options: Any) -> None:  # fmt: skip
     """Harvest an OAI-PMH feed (incrementally after the first time), withdrawing deleted records."""
-    from .harvesting import Feed, harvest
+    from .pipeline.harvest import Feed, harvest
 
     feed = Feed(url, metadata_prefix, set_spec, from_date, timeout=timeout, retries=retries)
     try:
@@ -214,7 +214,7 @@ def quarantine_show(key: str, output: str, **options: Any) -> None:
 @common
 def withdraw_command(key: str, replaced_by: str | None, reason: str | None, **options: Any) -> None:
     """Take a thesis out of the published data, leaving a tombstone (410 Gone, or 301)."""
-    from .withdrawing import NotPublished, withdraw
+    from .pipeline.withdraw import NotPublished, withdraw
 
     try:
         withdraw(_settings(**options), key, replaced_by, reason)
@@ -231,7 +231,7 @@ def withdraw_command(key: str, replaced_by: str | None, reason: str | None, **op
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
 def reindex_command(progress: bool | None, **options: Any) -> None:
     """Rebuild the search index from the published graphs in the store."""
-    from .reindexing import reindex
+    from .pipeline.reindex import reindex
 
     start = time.monotonic()
     try:
@@ -266,7 +266,7 @@ def export_command(fmt: str, output: Path | None, **options: Any) -> None:
 @common
 def dump_command(**options: Any) -> None:
     """Write the dump files (N-Triples, Turtle, N-Quads; gzip), SHA256SUMS and dcat.ttl under STORE/dumps/."""
-    from .dumps import dump
+    from .store.dumps import dump
 
     try:
         for path in dump(_settings(**options)):
@@ -287,7 +287,7 @@ def serving(func: Callable) -> Callable:
 @serving
 def serve_command(**options: Any) -> None:
     """Serve the published data over HTTP with gunicorn (sync workers, killable requests)."""
-    from .serving import serve
+    from .web.serving import serve
 
     serve(_settings(**options))
 
@@ -296,7 +296,7 @@ def serve_command(**options: Any) -> None:
 @serving
 def demo_command(**options: Any) -> None:
     """Ingest the bundled real sample records, then serve them."""
-    from .serving import serve
+    from .web.serving import serve
 
     settings = _settings(**options)
     samples = resources.files("ld").joinpath("data/samples")
@@ -321,7 +321,7 @@ def demo_command(**options: Any) -> None:
 @setting_option("host")
 def nginx_config_command(listen: str, prefix: Path, **options: Any) -> None:
     """Write the buffering nginx front for `ldpub serve` (slow clients wait there, not in a worker)."""
-    from .proxy import nginx_config
+    from .web.proxy import nginx_config
 
     prefix.mkdir(parents=True, exist_ok=True)
     target = prefix / "nginx.conf"

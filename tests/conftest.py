@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ld.config import Settings, load_settings
-from ld.ingest import ingest
-from ld.mapping import Mapper
-from ld.records import Record
+from ld.model.mapping import Mapper
+from ld.model.records import Record
+from ld.pipeline.ingest import ingest
 from ld.sources import read_file
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -13,9 +13,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from ld.config import Settings, load_settings
-from ld.dumps import dump
-from ld.ingest import ingest
-from ld.store import ReadStore
+from ld.pipeline.ingest import ingest
+from ld.store.dumps import dump
+from ld.store.rdf import ReadStore
 
 from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
 from .servers import serving_samples
@@ -128,9 +128,9 @@ def test_withdrawals_adjust_the_figures_exactly(
     published: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Withdraw adjusts the last figures rather than recounting: they must equal a recount."""
-    from ld import statistics
-    from ld.store import current_snapshot
-    from ld.withdrawing import withdraw
+    from ld.pipeline.withdraw import withdraw
+    from ld.store import statistics
+    from ld.store.rdf import current_snapshot
 
     rows = [thesis(1), thesis(2), thesis(3, Institution="University of Manchester")]
     ingest(published, [csv_file(tmp_path, rows)], progress=False)
@@ -154,8 +154,8 @@ def test_figures_are_recounted_when_primary_was_left_unpublished(
     published: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A writer that died before publishing leaves a marker: the old figures no longer describe primary."""
-    from ld import statistics
-    from ld.withdrawing import withdraw
+    from ld.pipeline.withdraw import withdraw
+    from ld.store import statistics
 
     (published.store / "UNPUBLISHED").touch()
     counted = []

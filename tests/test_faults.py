@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from ld.records import ReadError, Record
+from ld.model.records import ReadError, Record
 from ld.sources import READERS
 from ld.sources.ethos_csv import COLUMNS_2021
 from ld.sources.ethos_text import LABELS
-from ld.store import WritableStore
+from ld.store.rdf import WritableStore
 
 from .conftest import BASE
 from .servers import ldpub, serving_samples, status, wait_until

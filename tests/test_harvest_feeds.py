@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ld.config import Settings
-from ld.ingest import ingest
-from ld.withdrawing import withdraw
+from ld.pipeline.ingest import ingest
+from ld.pipeline.withdraw import withdraw
 
 from .conftest import BASE
 from .test_ingest import csv_file, thesis

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from ld.cli import main
 from ld.config import Settings
-from ld.harvesting import Feed, harvest
+from ld.pipeline.harvest import Feed, harvest
 
 NS = ('xmlns:uketd_dc="http://naca.central.cranfield.ac.uk/ethos-oai/2.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
       'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:uketdterms="http://naca.central.cranfield.ac.uk/ethos-oai/terms/"')  # fmt: skip

@@ -23,8 +23,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from ld.config import Settings, load_settings
-from ld.dumps import dump
-from ld.ingest import ingest
+from ld.pipeline.ingest import ingest
+from ld.store.dumps import dump
 
 from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
 from .servers import serving_samples

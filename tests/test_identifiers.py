@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from ld.identifiers import (
+from ld.model.identifiers import (
     isni_spaced,
     orcid_hyphenated,
     parse_doi,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ld.config import Settings
-from ld.ingest import ingest
-from ld.quarantine import Quarantine
+from ld.pipeline.ingest import ingest
 from ld.sources.ethos_csv import COLUMNS_2021
-from ld.store import ReadStore
+from ld.store.quarantine import Quarantine
+from ld.store.rdf import ReadStore
 
 from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
 

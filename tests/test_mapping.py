@@ -10,8 +10,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
-from ld.mapping import Mapper, date_literal, thesis_key
-from ld.records import Agent, Location, Record
+from ld.model.mapping import Mapper, date_literal, thesis_key
+from ld.model.records import Agent, Location, Record
 from ld.vocab import BIBO, COAR, RELATORS, SCHEMA
 
 from .conftest import BASE, FIXTURES, replace

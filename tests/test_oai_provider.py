@@ -11,8 +11,8 @@ import requests
 from sickle import Sickle
 
 from ld.config import load_settings
-from ld.harvesting import Feed, harvest
-from ld.ingest import ingest
+from ld.pipeline.harvest import Feed, harvest
+from ld.pipeline.ingest import ingest
 
 from .servers import Site, serving_samples
 from .test_ingest import csv_file, thesis
@@ -27,7 +27,7 @@ def site(tmp_path_factory) -> Iterator[Site]:  # type: ignore[no-untyped-def]
         settings = load_settings({"store": running.store, "base": running.base, "jobs": 1}, environ={})
         rows = [thesis(n, Abstract=f"Text {n} with a control \x03 character.") for n in range(1, 231)]
         ingest(settings, [csv_file(folder, rows)], progress=False)
-        from ld.withdrawing import withdraw
+        from ld.pipeline.withdraw import withdraw
 
         withdraw(settings, "uk.bl.ethos.5", None, "test")
         yield running
@@ -110,7 +110,7 @@ def test_round_trip_into_a_second_store(site: Site, tmp_path: Path) -> None:
     copy = load_settings({"store": tmp_path / "copy", "base": site.base, "jobs": 1}, environ={})
     outcome = harvest(copy, Feed(f"{site.base}oai", backoff=0.1), progress=False)
     assert outcome.complete and outcome.summary.quarantined == 0
-    from ld.store import ReadStore
+    from ld.store.rdf import ReadStore
 
     def facts(store_dir: Path) -> set:
         wanted = ("http://purl.org/dc/terms/title", "http://purl.org/dc/terms/issued", "http://purl.org/dc/terms/identifier",

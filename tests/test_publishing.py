@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ld.changes import ChangeLog
 from ld.config import Settings
-from ld.ingest import ingest
+from ld.pipeline.ingest import ingest
 from ld.search import SearchIndex
-from ld.store import WritableStore, current_snapshot
+from ld.store.changes import ChangeLog
+from ld.store.rdf import WritableStore, current_snapshot
 from ld.web import create_app
 
 from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE

@@ -11,9 +11,9 @@ from hypothesis import settings as settings_profile
 from hypothesis import strategies as st
 
 from ld.config import Settings
-from ld.ingest import ingest
+from ld.pipeline.ingest import ingest
+from ld.pipeline.withdraw import withdraw
 from ld.search import BadQuery
-from ld.withdrawing import withdraw
 
 from .conftest import CSV_SAMPLE, TEXT_SAMPLE
 from .test_ingest import csv_file, thesis

@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ld.mapping import Mapper
-from ld.records import Record
+from ld.model.mapping import Mapper
+from ld.model.records import Record
 from ld.search import Facet, IndexRow, SearchIndex, from_oxigraph, from_rdflib, index_row
 
 from .conftest import BASE, FIXTURES, replace

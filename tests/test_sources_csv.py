@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ld.records import ReadError, Record
+from ld.model.records import ReadError, Record
 from ld.sources import detect_format, read_file
 from ld.sources.ethos_csv import COLUMNS_2018, COLUMNS_2021
 

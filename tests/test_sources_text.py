@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ld.records import ReadError, Record
+from ld.model.records import ReadError, Record
 from ld.sources import detect_format, read_file
 
 from .conftest import TEXT_SAMPLE

@@ -8,10 +8,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ld.mapping import Mapper
-from ld.records import ReadError, Record
+from ld.model.mapping import Mapper
+from ld.model.records import ReadError, Record
+from ld.model.validation import validate_batch
 from ld.sources import detect_format, read_file
-from ld.validation import validate_batch
 
 from .conftest import FIXTURES
 
@@ -129,7 +129,7 @@ def test_lxml_itself_resolves_nothing(tmp_path: Path) -> None:
 
 
 def test_ingest_publishes_the_real_records(settings) -> None:  # type: ignore[no-untyped-def]
-    from ld.ingest import ingest
+    from ld.pipeline.ingest import ingest
 
     summary = ingest(settings, [HULL, WHITEROSE], progress=False)
     assert (summary.published, summary.quarantined, summary.unreadable) == (2, 0, 0)

@@ -22,7 +22,7 @@ EXPECTED = {
     "http://{host}/id/thesis/tcd3dc49c1347f397b166": "Mental health and recovery : experiences of peer support workers employed in mental health services",
     "http://{host}/id/thesis/uk.bl.ethos.232781": "Computation and measurement of turbulent flow through idealized turbine blade passages",
 }
-CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?count) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
 
 
 @pytest.fixture(scope="module")

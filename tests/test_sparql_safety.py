@@ -20,7 +20,7 @@ from ld.sparql.guard import MAX_DEPTH, Refused, vet
 from .servers import Site, serving_samples
 
 BASE = "http://127.0.0.1:8000/"
-CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?count) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
 
 
 class Canary(http.server.BaseHTTPRequestHandler):

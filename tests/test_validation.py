@@ -8,9 +8,9 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, XSD
 
-from ld.mapping import Mapped, Mapper
-from ld.records import Record
-from ld.validation import DATASET_SHAPES, Finding, batch_ntriples, run_engine, validate_batch
+from ld.model.mapping import Mapped, Mapper
+from ld.model.records import Record
+from ld.model.validation import DATASET_SHAPES, Finding, batch_ntriples, run_engine, validate_batch
 from ld.vocab import BIBO, RELATORS
 
 from .conftest import BASE, replace

@@ -7,7 +7,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, OWL
 
-from ld.mapping import thesis_key
+from ld.model.mapping import thesis_key
 
 from .conftest import BASE, jsonld_graph
 

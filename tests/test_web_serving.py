@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from ld.config import Settings
-from ld.ingest import ingest
+from ld.pipeline.ingest import ingest
 
 from .conftest import BASE, jsonld_graph
 from .test_ingest import csv_file, thesis
@@ -258,7 +258,7 @@ def replace_record(record):  # type: ignore[no-untyped-def]
 
 
 def test_shapes_are_served_and_are_the_profile(client) -> None:  # type: ignore[no-untyped-def]
-    from ld.validation import DATASET_SHAPES, RECORD_SHAPES, shapes_graph
+    from ld.model.validation import DATASET_SHAPES, RECORD_SHAPES, shapes_graph
 
     served = Graph().parse(data=client.get("/shapes", headers={"Accept": "text/turtle"}).data, format="turtle")
     assert isomorphic(served, shapes_graph(tuple(sorted(set(RECORD_SHAPES) | set(DATASET_SHAPES)))))

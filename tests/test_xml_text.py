@@ -13,8 +13,8 @@ from lxml import etree, html
 from rdflib import Graph, Literal, URIRef
 
 from ld.config import Settings, load_settings
-from ld.ingest import ingest
-from ld.records import Record, xml_chars
+from ld.model.records import Record, xml_chars
+from ld.pipeline.ingest import ingest
 from ld.sources import read_file
 
 from .conftest import BASE, TEXT_SAMPLE, jsonld_graph

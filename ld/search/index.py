@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ledger import connect
+from ..store.ledger import connect
 from .facets import COLUMNS, FACETS, FacetCodes, FacetCount, integers
 from .query import BadQuery, Term, expression, terms
 from .rows import Facet, IndexRow

@@ -1,6 +1,6 @@
 """Readers, one per input format, behind one registry and one signature.
 
-``read(path, display)`` yields :class:`~ld.records.Record` or :class:`~ld.records.ReadError`;
+``read(path, display)`` yields :class:`~ld.model.records.Record` or :class:`~ld.model.records.ReadError`;
 ``sniff(head)`` says whether the first bytes of a file look like the format.  ``read`` is
 ``units`` (a cheap split into raw records, picklable) followed by ``parse`` (the real
 work), so that ingest can split in one process and parse in its worker processes.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..records import Location, ReadError, Record
+from ..model.records import Location, ReadError, Record
 from . import ethos_csv, ethos_text, uketd_dc
 
 

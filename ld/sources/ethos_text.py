@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..identifiers import parse_doi, parse_ethos_id
-from ..records import Agent, Location, ReadError, Record, clean, clean_text
+from ..model.identifiers import parse_doi, parse_ethos_id
+from ..model.records import Agent, Location, ReadError, Record, clean, clean_text
 
 NAME = "ethos-text"
 CITE = "Use this URL to cite or link to this record in EThOS:"

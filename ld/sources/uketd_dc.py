@@ -15,8 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..identifiers import is_ethos_id, parse_doi, parse_ethos_id
-from ..records import Agent, Location, ReadError, Record, clean, clean_text
+from ..model.identifiers import is_ethos_id, parse_doi, parse_ethos_id
+from ..model.records import Agent, Location, ReadError, Record, clean, clean_text
 
 NAME = "uketd-dc"
 DC = "http://purl.org/dc/elements/1.1/"

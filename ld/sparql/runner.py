@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..renderers import RENDERERS
-from ..store import ReadStore, StoreMissing
+from ..store.rdf import ReadStore, StoreMissing
 from .guard import Refused, vet
 from .results import TooLarge, write_ask, write_select
 

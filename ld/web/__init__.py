@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import Settings, load_settings
-from ..store import ReadStore
-from . import dataset, discovery, errors, harvest, headers, oai, params, records, search, sparql, things
+from ..store.rdf import ReadStore
+from . import dataset, discovery, errors, feeds, headers, oai, params, search, sparql, theses, things
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -22,12 +22,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["ldpub.store"] = ReadStore(settings.store)  # opens lazily, per process
     errors.init_app(app)
     headers.init_app(app)
-    app.register_blueprint(records.bp)
+    app.register_blueprint(theses.bp)
     app.register_blueprint(things.bp)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(dataset.bp)
-    app.register_blueprint(harvest.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(search.bp)
     return app

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 from werkzeug.http import parse_range_header
 
-from .. import statistics
-from ..dumps import CHECKSUMS, DCAT_FILE, DUMP_FORMATS, dumps_dir
 from ..renderers import RENDERERS
+from ..store import statistics
+from ..store.dumps import CHECKSUMS, DCAT_FILE, DUMP_FORMATS, dumps_dir
 from ..vocab import PREFIXES
 from .describe import Description
 from .negotiation import split_suffix

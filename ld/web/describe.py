@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
-from ..store import ReadStore
+from ..store.rdf import ReadStore
 
 PAGE_SIZE = 100
 MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")

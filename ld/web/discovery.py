@@ -11,9 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template
 
+from ..model.validation import SHAPES_DIR
 from ..renderers import RENDERERS, jsonld_context
-from ..store import StoreMissing
-from ..validation import SHAPES_DIR
+from ..store.rdf import StoreMissing
 from .describe import Description
 from .headers import conditional
 from .negotiation import split_suffix

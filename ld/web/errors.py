@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import HTTPException
 
-from ..store import StoreMissing
+from ..store.rdf import StoreMissing
 
 
 def _body(status: int, title: str, detail: str) -> Response:

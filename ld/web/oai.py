@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 from lxml import etree
 
-from ..records import xml_chars
+from ..model.records import xml_chars
 from ..renderers import RENDERERS
 from ..sources.uketd_dc import parser
 from .describe import thesis as describe_thesis

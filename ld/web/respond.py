@@ -11,10 +11,10 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Response, abort, current_app, redirect, render_template, request
 
-from ..changes import ChangeLog, PublishedChanges
 from ..renderers import RENDERERS
-from ..store import ReadStore
-from ..tombstones import Tombstones
+from ..store.changes import ChangeLog, PublishedChanges
+from ..store.rdf import ReadStore
+from ..store.tombstones import Tombstones
 from .describe import Description
 from .headers import conditional, link_header
 from .negotiation import VARIANTS, Variant, negotiate

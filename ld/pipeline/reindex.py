@@ -18,11 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from .config import Settings
+from ..config import Settings
+from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
+from ..store.rdf import published_changes
+from ..vocab import own_terms
 from .ingest import writing
-from .search import IndexRow, SearchIndex, from_oxigraph, index_row
-from .store import published_changes
-from .vocab import own_terms
 
 
 @dataclass

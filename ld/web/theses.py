@@ -11,7 +11,7 @@ from .negotiation import BY_SUFFIX, negotiate, split_suffix
 from .pages import OWL_SAME, Facts, schema_org, thesis_view
 from .respond import answer, base, choose, gone, not_found, store
 
-bp = Blueprint("records", __name__)
+bp = Blueprint("theses", __name__)
 KEY = re.compile(r"^(uk\.bl\.ethos\.[0-9]{1,12}|t[0-9a-f]{20})$")
 SCOPED = re.compile(r"^(author|supervisor/[0-9]{1,3})$")
 

@@ -19,13 +19,14 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from .config import PROJECT_ROOT
+from ..vocab import SH
 from .mapping import Mapped
 from .ntriples import iri as nt_iri
 from .ntriples import lines as nt_lines
-from .vocab import SH
 
-SHAPES_DIR = PROJECT_ROOT / "shapes"
+SHAPES_DIR = (
+    Path(__file__).resolve().parent.parent / "shapes"
+)  # ld/shapes: the top-level shapes/, shipped in the package
 RECORD_SHAPES = ("prefixes.ttl", "thesis.ttl", "agents.ttl", "concepts.ttl", "document.ttl")
 DATASET_SHAPES = ("prefixes.ttl", "dataset.ttl")
 _SUFFIX = "#ldpub-r"

@@ -18,20 +18,8 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from . import __version__
-from .degrees import DEGREES, Degree, degree_for, level_of
-from .identifiers import (
-    DOI_URI,
-    ISNI_URI,
-    ORCID_URI,
-    is_ethos_id,
-    orcid_hyphenated,
-    parse_doi,
-    parse_isni,  # fmt: skip
-    parse_orcid,
-)
-from .records import Agent, Record
-from .vocab import (
+from .. import __version__
+from ..vocab import (
     BIBO,
     COAR_DOCTORAL,
     COAR_MASTERS,
@@ -44,7 +32,19 @@ from .vocab import (
     own_terms,
     slug,
 )
-from .vocab import DEGREES as BIBO_DEGREES
+from ..vocab import DEGREES as BIBO_DEGREES
+from .degrees import DEGREES, Degree, degree_for, level_of
+from .identifiers import (
+    DOI_URI,
+    ISNI_URI,
+    ORCID_URI,
+    is_ethos_id,
+    orcid_hyphenated,
+    parse_doi,
+    parse_isni,  # fmt: skip
+    parse_orcid,
+)
+from .records import Agent, Record
 
 Triple = tuple[Node, Node, Node]
 

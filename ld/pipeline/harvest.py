@@ -21,12 +21,12 @@ import pyoxigraph as ox
 import requests
 from lxml import etree
 
-from .config import Settings
+from ..config import Settings
+from ..model.records import ReadError
+from ..sources.uketd_dc import OAI, parse_untrusted
+from ..store.ledger import connect
+from ..store.rdf import WritableStore
 from .ingest import Ingest, Summary, writing
-from .ledger import connect
-from .records import ReadError
-from .sources.uketd_dc import OAI, parse_untrusted
-from .store import WritableStore
 
 PREFIXES = ("uketd_dc", "oai_dc")
 DCTERMS_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")

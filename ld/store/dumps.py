@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .config import Settings
-from .exporting import export
-from .renderers import prefixes
+from ..config import Settings
+from ..renderers import prefixes
+from .export import export
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..vocab import own_terms
 from . import changes, statistics
-from .vocab import own_terms
 
 KEEP_SNAPSHOTS = 2
 JOURNAL = "bulk-load.journal"

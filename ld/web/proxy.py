@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import Settings
+from ..config import Settings
 
 TEMPLATE = """# Written by `ldpub nginx-config`: nginx buffers every request before ldpub's workers see it.
 # Run standalone: nginx -p {prefix} -c {prefix}/nginx.conf -g 'daemon off;'

@@ -26,7 +26,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.sync import SyncWorker
 
-from .config import Settings
+from ..config import Settings
 
 RECORDS, GENERAL = "records", "general"
 GENERAL_NICENESS = 5  # the general lane yields the cores to dereference when both want them
@@ -63,7 +63,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         options: dict[str, Any] = {
             "bind": binds,
             "workers": settings.workers + (settings.record_workers if settings.record_port else 0),
-            "worker_class": "ld.serving.LaneWorker",
+            "worker_class": "ld.web.serving.LaneWorker",
             "pre_fork": self.assign_lane,
             "timeout": 30,
             "preload_app": False,
@@ -81,9 +81,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         worker.lane = RECORDS if serving < wanted else GENERAL
 
     def load(self):  # type: ignore[no-untyped-def]
-        from .web import create_app
-        from .web.search import index
-        from .web.sparql import query_process
+        from . import create_app
+        from .search import index
+        from .sparql import query_process
 
         app = create_app(self.settings)
         if _lane == GENERAL:

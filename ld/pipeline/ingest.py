@@ -21,19 +21,19 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .changes import ChangeLog
-from .config import Settings
-from .mapping import Mapped, Mapper
-from .ntriples import lines as nt_lines
+from ..config import Settings
+from ..model.mapping import Mapped, Mapper
+from ..model.ntriples import lines as nt_lines
+from ..model.records import ReadError, Record, content_digest
+from ..model.validation import UNIQUE_SHAPE, Finding, is_publishable, validate_batch
+from ..search import IndexRow, SearchIndex, from_rdflib, index_row
+from ..sources import Unit, read_units
+from ..store.changes import ChangeLog
+from ..store.quarantine import Quarantine
+from ..store.rdf import WritableStore
+from ..store.tombstones import Tombstones
+from ..vocab import own_terms
 from .publishing import Publisher, reconcile
-from .quarantine import Quarantine
-from .records import ReadError, Record, content_digest
-from .search import IndexRow, SearchIndex, from_rdflib, index_row
-from .sources import Unit, read_units
-from .store import WritableStore
-from .tombstones import Tombstones
-from .validation import UNIQUE_SHAPE, Finding, is_publishable, validate_batch
-from .vocab import own_terms
 
 Ledgers = tuple[Quarantine, Tombstones, ChangeLog, SearchIndex]
 SNAPSHOT_EVERY_SECONDS = 60

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..model.records import ReadError
+from ..model.validation import UNIQUE_SHAPE, Finding
 from .ledger import connect
-from .records import ReadError
-from .validation import UNIQUE_SHAPE, Finding
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quarantine (

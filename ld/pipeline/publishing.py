@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .changes import ChangeLog
-from .search import IndexRow, SearchIndex, from_oxigraph, index_row
-from .store import WritableStore, current_snapshot, published_changes
-from .vocab import own_terms
+from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
+from ..store.changes import ChangeLog
+from ..store.rdf import WritableStore, current_snapshot, published_changes
+from ..vocab import own_terms
 
 
 @dataclass

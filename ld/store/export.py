@@ -6,9 +6,9 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .config import Settings
-from .renderers import prefixes
-from .store import ReadStore
+from ..config import Settings
+from ..renderers import prefixes
+from .rdf import ReadStore
 
 EXPORT_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, request
 from .params import whole_number
 from .respond import base, changes
 
-bp = Blueprint("harvest", __name__)
+bp = Blueprint("feeds", __name__)
 PAGE = 100
 SITEMAP_URLS = 50_000
 AS2 = "https://www.w3.org/ns/activitystreams"
