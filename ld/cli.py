@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 some records quarantined, unreadable or (validate) viol
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -70,13 +71,21 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(sorted(READERS
 @FORMAT_OPTION
 @common
 @setting_option("jobs", type=int)
+@setting_option("batch_niceness", type=int)
 @setting_option("batch_size", type=int)
 @setting_option("shacl_engine", type=click.Choice(["turbo", "pyshacl"]))
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
 def ingest_command(files: tuple[Path, ...], fmt: str | None, progress: bool | None, **options: Any) -> None:
     """Read, map, validate and publish FILES; violating records go to quarantine."""
-    summary = _ingest_and_report(_settings(**options), files, fmt, progress)
+    summary = _ingest_and_report(_batch_job(_settings(**options)), files, fmt, progress)
     sys.exit(summary.exit_code)
+
+
+def _batch_job(settings: Settings) -> Settings:
+    """Lower this process's CPU priority (its workers inherit it) so that serving comes first."""
+    if settings.batch_niceness > 0:
+        os.nice(settings.batch_niceness)
+    return settings
 
 
 def _ingest_and_report(settings: Settings, paths: Iterable[Path], fmt: str | None, progress: bool | None) -> Summary:
@@ -107,7 +116,7 @@ def harvest_command(url: str, set_spec: str | None, from_date: str | None, metad
 
     feed = Feed(url, metadata_prefix, set_spec, from_date, timeout=timeout, retries=retries)
     try:
-        outcome = harvest(_settings(**options), feed, full, progress)
+        outcome = harvest(_batch_job(_settings(**options)), feed, full, progress)
     except StoreBusy as exc:
         raise StoreError(str(exc)) from exc
     for line in outcome.lines():
@@ -235,7 +244,7 @@ def reindex_command(progress: bool | None, **options: Any) -> None:
 
     start = time.monotonic()
     try:
-        done = reindex(_settings(**options), sys.stderr.isatty() if progress is None else progress)
+        done = reindex(_batch_job(_settings(**options)), sys.stderr.isatty() if progress is None else progress)
     except StoreBusy as exc:
         raise StoreError(str(exc)) from exc
     if done.damaged:

@@ -46,6 +46,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("batch_size", 500, "Records per validation batch during ingest."),
     Setting("jobs", 0, "Worker processes for ingest and reindex (0: one per core, plus one)."),
+    Setting(
+        "batch_niceness",
+        10,
+        "How far `ingest`, `harvest` and `reindex` lower their CPU priority (os.nice): batch work yields the cores "
+        "to a server on the same machine, and loses nothing on an idle one.",
+    ),
     Setting("shacl_engine", "turbo", "SHACL engine: 'turbo' (pyshacl-turbo) or 'pyshacl'."),
     Setting("sparql_timeout", 10, "Seconds a SPARQL query may run before it is stopped (answer: 503)."),
     Setting(
@@ -74,6 +80,7 @@ class Settings:
     license: str = "https://creativecommons.org/licenses/by/4.0/"
     batch_size: int = 500
     jobs: int = 0
+    batch_niceness: int = 10
     shacl_engine: str = "turbo"
     sparql_timeout: int = 10
     sparql_concurrency: int = 2

@@ -2,6 +2,11 @@
 
 SQLite, not the RDF store, because these are bookkeeping the web workers read while an
 ingest writes: SQLite allows that; Oxigraph allows one process at a time.
+
+Write-ahead logging, because in SQLite's default rollback mode a reader waits while a
+writer commits, and its busy handler sleeps in steps of up to 100 ms: under an ingest,
+record pages (which look up tombstones) took 200-300 ms at p95.  In WAL mode readers
+and the one writer never wait for each other.
 """
 
 from __future__ import annotations
@@ -14,5 +19,6 @@ def connect(root: Path, filename: str, schema: str) -> sqlite3.Connection:
     """Open (creating if needed) one ledger; usable from the thread that serves a request."""
     Path(root).mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(Path(root) / filename, timeout=30, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")  # kept in the file: every later connection uses it
     db.executescript(schema)
     return db

@@ -56,7 +56,9 @@ http {{
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_read_timeout {read_timeout}s;   # above sparql_timeout: a query's 503 comes from ldpub
+        # Under overload a request waits in gunicorn's queue behind slow ones before a worker
+        # takes it; nginx waits too, rather than answer 504 (a query's own timeout is ldpub's 503).
+        proxy_read_timeout {read_timeout}s;
 
         location / {{
             proxy_pass http://ldpub;
@@ -64,6 +66,8 @@ http {{
 {record_locations}    }}
 }}
 """
+
+QUEUE_SECONDS = 120  # how long nginx waits for an answer, queueing included
 
 # With a record lane, dereference (/id/..., /doc/...) goes to workers of its own.
 RECORD_UPSTREAM = """
@@ -90,5 +94,5 @@ def nginx_config(settings: Settings, listen: str, prefix: Path) -> str:
         upstream=f"{settings.host}:{settings.port}",
         record_upstream=RECORD_UPSTREAM.format(upstream=f"{settings.host}:{lane}") if lane else "",
         record_locations=RECORD_LOCATIONS if lane else "",
-        read_timeout=settings.sparql_timeout + 20,
+        read_timeout=max(QUEUE_SECONDS, settings.sparql_timeout + 20),
     )
