@@ -3,10 +3,10 @@
 SQLite, not the RDF store, because these are bookkeeping the web workers read while an
 ingest writes: SQLite allows that; Oxigraph allows one process at a time.
 
-Write-ahead logging, because in SQLite's default rollback mode a reader waits while a
-writer commits, and its busy handler sleeps in steps of up to 100 ms: under an ingest,
-record pages (which look up tombstones) took 200-300 ms at p95.  In WAL mode readers
-and the one writer never wait for each other.
+Write-ahead logging, because in SQLite's default rollback mode a reader is locked out
+while a writer commits and its busy handler sleeps in steps of up to 100 ms; every record
+page looks up tombstones while an ingest writes.  In WAL mode readers and the one writer
+never wait for each other.
 """
 
 from __future__ import annotations
