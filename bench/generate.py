@@ -16,9 +16,10 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from stdnum.iso7064 import mod_11_2
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ld.model.identifiers import mod11_2_valid  # noqa: E402
 from ld.sources.ethos_csv import COLUMNS_2021  # noqa: E402
 from ld.vocab import institutions  # noqa: E402
 
@@ -45,7 +46,7 @@ def isni(rng: random.Random, valid: bool = True) -> str:
     while True:
         digits = "0000000" + "".join(rng.choice("0123456789") for _ in range(8))
         for check in "0123456789X":
-            if mod11_2_valid(digits + check) is valid:
+            if mod_11_2.is_valid(digits + check) is valid:
                 return digits + check
 
 

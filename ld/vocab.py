@@ -3,6 +3,13 @@
 The institutions table (155 UK institutions with ISNI/ROR/Wikidata) identifies awarding
 bodies named without an ISNI; the qualification table (the BL's 259 names) maps
 qualification strings onto a small set of degree individuals.
+
+Terms come in two kinds, by one convention: the rdflib namespaces (``DCTERMS``, ``BIBO``…)
+for code that builds rdflib graphs, and their plain-string twins named ``*_IRI`` (a
+namespace IRI, to append a local name to: ``DCT_IRI + "title"``) or after the term
+itself (``RDF_TYPE``) for the pyoxigraph, XML and SQLite code, which takes ``str``.
+A twin is derived from its namespace, never spelt out again.  IRIs the project mints
+itself are made in :mod:`ld.uris`.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from functools import cache
 from importlib import resources
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DC, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .uris import MAX_SLUG_LENGTH
 
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 DEGREES = Namespace("http://purl.org/ontology/bibo/degrees/")
@@ -28,6 +37,14 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 COAR_DOCTORAL = COAR["c_db06"]
 COAR_MASTERS = COAR["c_bdcc"]
 COAR_THESIS = COAR["c_46ec"]
+
+# Plain-string twins (see the module's docstring).
+DC_IRI = str(DC)  # Dublin Core elements 1.1, as in oai_dc and uketd_dc XML
+DCT_IRI = str(DCTERMS)
+BIBO_IRI = str(BIBO)
+RELATORS_IRI = str(RELATORS)
+RDF_IRI = str(RDF)
+RDF_TYPE = str(RDF.type)
 
 PREFIXES = {
     "dcterms": DCTERMS, "bibo": BIBO, "foaf": FOAF, "relators": RELATORS, "skos": SKOS,
@@ -51,7 +68,7 @@ def name_key(name: str) -> str:
 
 def slug(text: str) -> str:
     """URI-safe slug for labels that are not people's names (subject disciplines, unknown bodies)."""
-    return name_key(text).replace(" ", "-")[:80] or "unnamed"
+    return name_key(text).replace(" ", "-")[:MAX_SLUG_LENGTH] or "unnamed"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ import csv
 import pytest
 
 from ld.model.identifiers import (
-    isni_spaced,
     orcid_hyphenated,
     parse_doi,
     parse_ethos_id,
@@ -49,10 +48,6 @@ def test_orcid_any_form(form: str) -> None:
 
 def test_orcid_bad_check() -> None:
     assert not parse_orcid("0000-0002-1694-2330").valid
-
-
-def test_spaced_display() -> None:
-    assert isni_spaced("000000010303540X") == "0000 0001 0303 540X"
 
 
 @pytest.mark.parametrize(("given", "doi"), [

@@ -21,7 +21,7 @@ class Degree:
     bibo: bool = False  # True: the individual lives under bibo:degrees/
 
 
-DEGREES: dict[str, Degree] = {d.code: d for d in (
+DEGREES_BY_CODE: dict[str, Degree] = {d.code: d for d in (
     Degree("phd", "Doctor of Philosophy", "doctoral", bibo=True),
     Degree("md", "Doctor of Medicine", "doctoral"),
     Degree("edd", "Doctor of Education", "doctoral"),
@@ -89,7 +89,7 @@ def degree_for(qualification: str | None, level: str | None = None) -> Degree | 
         return None
     code = normalise(qualification)
     found = _bl_table().get(code) or _EXACT.get(code) or _guess(qualification, level)
-    return DEGREES[found]
+    return DEGREES_BY_CODE[found]
 
 
 def _guess(qualification: str, level: str | None) -> str:

@@ -13,13 +13,14 @@ from urllib.parse import unquote
 from stdnum import isni as stdnum_isni
 from stdnum.iso7064 import mod_11_2
 
+from ..uris import ETHOS_ID
+
 ISNI_URI = "https://isni.org/isni/"
 ORCID_URI = "https://orcid.org/"
 DOI_URI = "https://doi.org/"
 
 _URL_PREFIX = re.compile(r"^\s*(?:https?://)?(?:www\.)?(?:isni\.org/isni/|isni\.org/|orcid\.org/)", re.I)
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]")
-_ETHOS_ID = re.compile(r"uk\.bl\.ethos\.[0-9]+")
 _ETHOS_UIN = re.compile(r"[?&]uin=([^&#\s]+)", re.I)
 _DOI = re.compile(r"(10\.[0-9]{4,9}/\S+)")
 _DOI_PREFIX = re.compile(r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
@@ -57,10 +58,6 @@ def orcid_hyphenated(compact: str) -> str:
     return "-".join(compact[i : i + 4] for i in range(0, 16, 4)) if len(compact) == 16 else compact
 
 
-def isni_spaced(compact: str) -> str:
-    return " ".join(compact[i : i + 4] for i in range(0, 16, 4)) if len(compact) == 16 else compact
-
-
 def parse_doi(value: str) -> str | None:
     """A bare DOI (10.xxxx/…) from a bare or URL form; None when there is no DOI in it."""
     text = unquote(_DOI_PREFIX.sub("", value.strip()))
@@ -77,16 +74,11 @@ def parse_ethos_id(value: str) -> str | None:
     uin = _ETHOS_UIN.search(text)
     if uin:
         return unquote(uin.group(1))
-    match = _ETHOS_ID.search(text)
+    match = ETHOS_ID.search(text)
     if match:
         return match.group(0)
     return text or None
 
 
 def is_ethos_id(value: str) -> bool:
-    return bool(_ETHOS_ID.fullmatch(value))
-
-
-def mod11_2_valid(compact: str) -> bool:
-    """ISO 7064 MOD 11-2 over 15 digits and a check character."""
-    return bool(re.fullmatch(r"[0-9]{15}[0-9X]", compact)) and mod_11_2.is_valid(compact)
+    return bool(ETHOS_ID.fullmatch(value))

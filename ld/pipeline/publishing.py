@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
 from ..store.changes import ChangeLog
 from ..store.rdf import WritableStore, current_snapshot, published_changes
+from ..uris import document_iri
 from ..vocab import own_terms
 
 
@@ -81,4 +82,4 @@ def reconcile(store: WritableStore, log: ChangeLog, search: SearchIndex, base: s
 
 
 def _graph(base: str, key: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{base}doc/thesis/{key}")
+    return ox.NamedNode(document_iri(base, key))

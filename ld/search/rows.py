@@ -15,8 +15,9 @@ from functools import cache
 
 import pyoxigraph as ox
 
-DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+from ..uris import key_of
+from ..vocab import DCT_IRI, RDF_TYPE
+
 THESIS = "http://purl.org/ontology/bibo/Thesis"
 DEGREE = "http://purl.org/ontology/bibo/degree"
 FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
@@ -95,17 +96,17 @@ def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
         return next((v for iri in sorted(values) for v in about[iri].get(predicate, ())), None)
 
     people = [
-        n for p in (DCT + "creator", SUPERVISOR) for iri in props.get(p, ()) for n in about[iri].get(FOAF_NAME, ())
+        n for p in (DCT_IRI + "creator", SUPERVISOR) for iri in props.get(p, ()) for n in about[iri].get(FOAF_NAME, ())
     ]
-    subjects = [label for iri in props.get(DCT + "subject", ()) for label in about[iri].get(PREF_LABEL, ())]
-    issued = next(iter(props.get(DCT + "issued", ())), "")
+    subjects = [label for iri in props.get(DCT_IRI + "subject", ()) for label in about[iri].get(PREF_LABEL, ())]
+    issued = next(iter(props.get(DCT_IRI + "issued", ())), "")
     year = int(issued[:4]) if issued[:4].isdigit() else None
     names = [*(n for iri in props.get(AWARDED_BY, ()) for n in about[iri].get(FOAF_NAME, ())),
              *props.get(own + "awardingBodyName", ())]  # fmt: skip
     return IndexRow(
-        key=thesis.rsplit("/", 1)[-1],
-        title=" ".join(props.get(DCT + "title", ())),
-        abstract=" ".join(props.get(DCT + "abstract", ())),
+        key=key_of(thesis),
+        title=" ".join(props.get(DCT_IRI + "title", ())),
+        abstract=" ".join(props.get(DCT_IRI + "abstract", ())),
         people=" ; ".join(people),
         keywords=" ; ".join([*props.get(KEYWORDS, ()), *subjects]),
         institution=" ; ".join(dict.fromkeys(names)),
@@ -117,7 +118,7 @@ def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
 @cache
 def _wanted(own: str) -> frozenset[str]:
     """The predicates a row is made from; the rest of a record's graph is skipped."""
-    return frozenset({RDF_TYPE, DCT + "title", DCT + "abstract", DCT + "creator", DCT + "subject", DCT + "issued",
+    return frozenset({RDF_TYPE, *(DCT_IRI + name for name in ("title", "abstract", "creator", "subject", "issued")),
                       SUPERVISOR, AWARDED_BY, DEGREE, FOAF_NAME, RDFS_LABEL, PREF_LABEL, NOTATION, KEYWORDS,
                       own + "subjectDiscipline", own + "awardingBodyName"})  # fmt: skip
 
@@ -135,7 +136,8 @@ def _facets(about: dict, props: dict, own: str, year: int | None, first) -> list
         label = first(iris, label_predicate)
         if label:
             found.append(Facet(name, label, label, iris[0]))
-    ddc = sorted((notation, iri) for iri in props.get(DCT + "subject", ()) for notation in about[iri].get(NOTATION, ()))
+    subjects = props.get(DCT_IRI + "subject", ())
+    ddc = sorted((notation, iri) for iri in subjects for notation in about[iri].get(NOTATION, ()))
     if ddc and ddc[0][0][:1] in DDC_CLASSES:
         notation, iri = ddc[0]
         main = notation[0] + "00"

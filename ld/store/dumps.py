@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from ..renderers import prefixes
+from ..vocab import DCT_IRI, RDF_TYPE
 from .export import export
 
 
@@ -79,16 +80,16 @@ def dcat(settings: Settings, target: Path, digests: dict[str, str]) -> str:
     """DCAT description of the dumps: one distribution per file, with size and checksum."""
     base = settings.base
     dataset = ox.NamedNode(f"{base}void#dataset")
-    DCAT, DCT = "http://www.w3.org/ns/dcat#", "http://purl.org/dc/terms/"  # noqa: N806
+    DCAT = "http://www.w3.org/ns/dcat#"  # noqa: N806
     SPDX = "http://spdx.org/rdf/terms#"  # noqa: N806
     n = lambda iri: ox.NamedNode(iri)  # noqa: E731
-    rdf_type = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = n(RDF_TYPE)
     triples = [
         ox.Triple(dataset, rdf_type, n(DCAT + "Dataset")),
-        ox.Triple(dataset, n(DCT + "title"), ox.Literal("UK doctoral theses (ldpub)", language="en")),
-        ox.Triple(dataset, n(DCT + "license"), n(settings.license)),
-        ox.Triple(dataset, n(DCT + "modified"), ox.Literal(datetime.now(UTC).replace(microsecond=0).isoformat(),
-                                                             datatype=n("http://www.w3.org/2001/XMLSchema#dateTime"))),
+        ox.Triple(dataset, n(DCT_IRI + "title"), ox.Literal("UK doctoral theses (ldpub)", language="en")),
+        ox.Triple(dataset, n(DCT_IRI + "license"), n(settings.license)),
+        ox.Triple(dataset, n(DCT_IRI + "modified"), ox.Literal(datetime.now(UTC).replace(microsecond=0).isoformat(),
+                                                                 datatype=n("http://www.w3.org/2001/XMLSchema#dateTime"))),
     ]  # fmt: skip
     for fmt in DUMP_FORMATS:
         path = target / fmt.name
@@ -99,7 +100,7 @@ def dcat(settings: Settings, target: Path, digests: dict[str, str]) -> str:
         triples += [
             ox.Triple(dataset, n(DCAT + "distribution"), dist),
             ox.Triple(dist, rdf_type, n(DCAT + "Distribution")),
-            ox.Triple(dist, n(DCT + "title"), ox.Literal(fmt.title, language="en")),
+            ox.Triple(dist, n(DCT_IRI + "title"), ox.Literal(fmt.title, language="en")),
             ox.Triple(dist, n(DCAT + "downloadURL"), dist),
             ox.Triple(dist, n(DCAT + "mediaType"), n(f"https://www.iana.org/assignments/media-types/{fmt.media_type}")),
             ox.Triple(dist, n(DCAT + "compressFormat"), n("https://www.iana.org/assignments/media-types/application/gzip")),

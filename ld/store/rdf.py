@@ -7,7 +7,7 @@ Layout under the store directory::
     CURRENT      name of the newest snapshot and the last change-log event it includes,
                  replaced atomically after each ingest
     UNPUBLISHED  present while primary holds writes no snapshot has yet
-    quarantine.sqlite   records held back with their reports (ld/quarantine.py)
+    quarantine.sqlite   records held back with their reports (quarantine.py)
 
 Why snapshots: Oxigraph allows one writing process, opening a database read-only while
 another process writes it is undefined behaviour, and a database opened before a fork
@@ -27,13 +27,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..vocab import own_terms
+from ..vocab import DCT_IRI, own_terms
 from . import changes, statistics
 
 KEEP_SNAPSHOTS = 2
 JOURNAL = "bulk-load.journal"
 UNPUBLISHED = "UNPUBLISHED"
-DCTERMS_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
+DCTERMS_IDENTIFIER = ox.NamedNode(DCT_IRI + "identifier")
 
 
 class StoreBusy(Exception):

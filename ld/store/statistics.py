@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..vocab import RDF_TYPE
+
 CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c"
 PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?p"
 EXAMPLES = "SELECT ?c (SAMPLE(?s) AS ?e) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c"
@@ -35,9 +37,6 @@ def compute(snapshot: Path) -> dict:
         "properties": properties,
         "examples": examples,
     }
-
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass

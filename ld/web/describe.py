@@ -9,19 +9,21 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from ..store.rdf import ReadStore
+from ..uris import document_iri, key_of, thesis_iri
+from ..vocab import DCT_IRI
 
 PAGE_SIZE = 100
-MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
-TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+MODIFIED = ox.NamedNode(DCT_IRI + "modified")
+TITLE = ox.NamedNode(DCT_IRI + "title")
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 # Links from a thesis to a shared resource, as listed on that resource's page.
 ROLES = {
-    "http://purl.org/dc/terms/creator": "author",
+    DCT_IRI + "creator": "author",
     "http://id.loc.gov/vocabulary/relators/ths": "supervisor",
     "http://id.loc.gov/vocabulary/relators/dgg": "awarding body",
     "http://id.loc.gov/vocabulary/relators/fnd": "funder",
     "http://purl.org/ontology/bibo/degree": "degree",
-    "http://purl.org/dc/terms/subject": "subject",
+    DCT_IRI + "subject": "subject",
 }
 
 
@@ -31,17 +33,16 @@ class Description:
     triples: list[ox.Triple]
     modified: datetime | None = None
     related: list[tuple[str, str, str]] = field(default_factory=list)  # (thesis, role, title)
-    page: int = 1
     has_next: bool = False
 
 
 def thesis(store: ReadStore, base: str, key: str) -> Description | None:
-    graph = ox.NamedNode(f"{base}doc/thesis/{key}")
+    graph = ox.NamedNode(document_iri(base, key))
     triples = [q.triple for q in store.db.quads_for_pattern(None, None, None, graph)]
     if not triples:
         return None
     modified = next((t.object.value for t in triples if t.subject == graph and t.predicate == MODIFIED), None)
-    return Description(f"{base}id/thesis/{key}", triples, _datetime(modified))
+    return Description(thesis_iri(base, key), triples, _datetime(modified))
 
 
 OWN = "SELECT DISTINCT ?thing ?p ?o WHERE { ?thing ?p ?o }"
@@ -74,7 +75,7 @@ def shared(store: ReadStore, iri: str, page: int, doc: str) -> Description | Non
     related = [(t.value, ROLES[p.value], _title(store, t.value)) for t, p in window]
     inverse = [ox.Triple(t, p, node) for t, p in window]
     triples = own + inverse + _paging(doc, page, has_next)
-    return Description(iri, triples, None, related, page, has_next)
+    return Description(iri, triples, None, related, has_next)
 
 
 def _paging(doc: str, page: int, has_next: bool) -> list[ox.Triple]:
@@ -88,10 +89,10 @@ def _paging(doc: str, page: int, has_next: bool) -> list[ox.Triple]:
     return out
 
 
-def _title(store: ReadStore, thesis_iri: str) -> str:
-    for q in store.db.quads_for_pattern(ox.NamedNode(thesis_iri), TITLE, None, None):
+def _title(store: ReadStore, thesis: str) -> str:
+    for q in store.db.quads_for_pattern(ox.NamedNode(thesis), TITLE, None, None):
         return q.object.value
-    return thesis_iri.rsplit("/", 1)[-1]
+    return key_of(thesis)
 
 
 def _datetime(value: str | None) -> datetime | None:

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template
 from ..model.validation import SHAPES_DIR
 from ..renderers import RENDERERS, jsonld_context
 from ..store.rdf import StoreMissing
+from ..uris import document_key, thesis_path
 from .describe import Description
 from .headers import conditional
 from .negotiation import split_suffix
@@ -31,14 +32,14 @@ def home() -> Response:
         graph = next(iter(store().db.named_graphs()), None)
     except StoreMissing:
         graph = None
-    if graph is not None and "/doc/thesis/" in graph.value:
-        key = graph.value.rsplit("/", 1)[-1]
-        example = {"href": f"/id/thesis/{key}", "label": f"thesis {key}"}
+    key = document_key(base(), graph.value) if graph is not None else None
+    if key is not None:
+        example = {"href": thesis_path(key), "label": f"thesis {key}"}
     try:
         counts = {"theses": index().count(), "institutions": len(index().values("institution"))}
     except sqlite3.DatabaseError:  # a damaged search index must not take the front page down with it
         counts = None
-    body = render_template("home.html", page_title="ldpub", alternates=[], thing=base(), schema=None, example=example,
+    body = render_template("home.html", page_title="ldpub", thing=base(), example=example,
                            counts=counts, licence=current_app.config["LDPUB"].license)  # fmt: skip
     return conditional(Response(body, mimetype="text/html"), None)
 

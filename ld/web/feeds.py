@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, request
 
+from ..uris import document_iri, thesis_iri
 from .params import whole_number
 from .respond import base, changes
 
@@ -36,7 +37,7 @@ def change_feed() -> Response:
 def _page(page: int, pages: int, total: int) -> dict:
     items = [
         {"type": c.kind, "id": f"{base()}changes#{c.seq}", "published": c.at,
-         "object": {"id": f"{base()}id/thesis/{c.key}", "url": f"{base()}doc/thesis/{c.key}"}}
+         "object": {"id": thesis_iri(base(), c.key), "url": document_iri(base(), c.key)}}
         for c in changes().newest_first(PAGE, (page - 1) * PAGE)
     ]  # fmt: skip
     body = {"@context": AS2, "id": f"{base()}changes?page={page}", "type": "OrderedCollectionPage",
@@ -66,7 +67,7 @@ def sitemap_page(page: int) -> Response:
     rows = changes().live(SITEMAP_URLS, (page - 1) * SITEMAP_URLS)
     if not rows and page > 1:
         abort(404)
-    urls = "".join(f"<url><loc>{escape(base())}doc/thesis/{escape(key)}</loc><lastmod>{escape(at)}</lastmod></url>"
+    urls = "".join(f"<url><loc>{escape(document_iri(base(), key))}</loc><lastmod>{escape(at)}</lastmod></url>"
                    for key, at in rows)  # fmt: skip
     xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
     return Response(xml, mimetype="application/xml")

@@ -23,6 +23,8 @@ from lxml import etree
 from ..model.records import xml_chars
 from ..renderers import RENDERERS
 from ..sources.uketd_dc import parser
+from ..uris import institution_of_set, key_of_oai_identifier, last_segment, oai_identifier
+from ..vocab import DC_IRI, DCT_IRI, RDF_IRI
 from .describe import thesis as describe_thesis
 from .pages import Facts
 from .params import granularity, utc_moment
@@ -31,16 +33,13 @@ from .respond import base, changes, store
 bp = Blueprint("oai", __name__)
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-DC = "http://purl.org/dc/elements/1.1/"
-DCT = "http://purl.org/dc/terms/"
 UKETD = "http://naca.central.cranfield.ac.uk/ethos-oai/2.0/"
 UKETDTERMS = "http://naca.central.cranfield.ac.uk/ethos-oai/terms/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 FORMATS = {
     "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC),
     "uketd_dc": ("http://naca.central.cranfield.ac.uk/ethos-oai/2.0/uketd_dc.xsd", UKETD),
-    "rdf": ("http://www.openarchives.org/OAI/2.0/rdf.xsd", RDF),
+    "rdf": ("http://www.openarchives.org/OAI/2.0/rdf.xsd", RDF_IRI),
 }
 ARGUMENTS = {
     "Identify": (set(), set()),
@@ -140,8 +139,7 @@ def list_sets(root: etree._Element, values: dict) -> None:
 
 
 def _set_name(spec: str) -> str:
-    kind, _, ident = spec.partition("-")
-    org = ox.NamedNode(f"{base()}id/org/{kind}/{ident}")
+    org = ox.NamedNode(institution_of_set(base(), spec))
     for quad in store().db.quads_for_pattern(org, ox.NamedNode("http://xmlns.com/foaf/0.1/name"), None, None):
         return _clean(quad.object.value)
     return spec
@@ -256,8 +254,7 @@ def _prefix(prefix: str) -> str:
 
 
 def _key(identifier: str) -> str:
-    prefix = f"oai:{urlparse(base()).hostname}:"
-    key = identifier[len(prefix) :] if identifier.startswith(prefix) else None
+    key = key_of_oai_identifier(base(), identifier)
     if not key or changes().latest(key) is None:
         raise OaiError("idDoesNotExist", "no record has that identifier")
     return key
@@ -269,7 +266,7 @@ def _record(parent: etree._Element, key: str, kind: str, at: str, setspec: str |
     header = _sub(record, "header")
     if kind == "Delete":
         header.set("status", "deleted")
-    _sub(header, "identifier", f"oai:{urlparse(base()).hostname}:{key}")
+    _sub(header, "identifier", oai_identifier(base(), key))
     _sub(header, "datestamp", _stamp(at))
     if setspec:
         _sub(header, "setSpec", setspec)
@@ -283,54 +280,54 @@ def _record(parent: etree._Element, key: str, kind: str, at: str, setspec: str |
 
 
 def oai_dc(facts: Facts, thesis: str, _triples: list) -> etree._Element:
-    root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
+    root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC_IRI, "xsi": XSI})
     root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {FORMATS['oai_dc'][0]}")
     for element, values in _dc_values(facts, thesis):
         for value in values:
-            _sub(root, element, value, DC)
+            _sub(root, element, value, DC_IRI)
     return root
 
 
 def _dc_values(facts: Facts, thesis: str) -> list[tuple[str, list[str]]]:
     label = facts.label
     return [
-        ("title", facts.values(thesis, DCT + "title")),
-        ("creator", [label(a) for a in facts.values(thesis, DCT + "creator")]),
+        ("title", facts.values(thesis, DCT_IRI + "title")),
+        ("creator", [label(a) for a in facts.values(thesis, DCT_IRI + "creator")]),
         ("contributor", [label(s) for s in facts.values(thesis, "http://id.loc.gov/vocabulary/relators/ths")]),
-        ("subject", [label(s) for s in facts.values(thesis, DCT + "subject")] + facts.values(thesis, "http://schema.org/keywords")),
-        ("description", facts.values(thesis, DCT + "abstract")),
+        ("subject", [label(s) for s in facts.values(thesis, DCT_IRI + "subject")] + facts.values(thesis, "http://schema.org/keywords")),
+        ("description", facts.values(thesis, DCT_IRI + "abstract")),
         ("publisher", [label(o) for o in facts.values(thesis, "http://id.loc.gov/vocabulary/relators/dgg")]),
-        ("date", facts.values(thesis, DCT + "issued")),
+        ("date", facts.values(thesis, DCT_IRI + "issued")),
         ("type", ["Thesis"]),
-        ("identifier", [thesis, *facts.values(thesis, DCT + "identifier")]),
-        ("language", [v.rsplit("/", 1)[-1] for v in facts.values(thesis, DCT + "language")]),
+        ("identifier", [thesis, *facts.values(thesis, DCT_IRI + "identifier")]),
+        ("language", [last_segment(v) for v in facts.values(thesis, DCT_IRI + "language")]),
     ]  # fmt: skip
 
 
 def uketd_dc(facts: Facts, thesis: str, _triples: list) -> etree._Element:
-    root = etree.Element(f"{{{UKETD}}}uketddc", nsmap={"uketd_dc": UKETD, "dc": DC, "dcterms": DCT,
+    root = etree.Element(f"{{{UKETD}}}uketddc", nsmap={"uketd_dc": UKETD, "dc": DC_IRI, "dcterms": DCT_IRI,
                                                          "uketdterms": UKETDTERMS, "xsi": XSI})  # fmt: skip
     root.set(f"{{{XSI}}}schemaLocation", f"{UKETD} {FORMATS['uketd_dc'][0]}")
     v = lambda p: facts.values(thesis, p)  # noqa: E731
     own = f"{base()}def/"
-    for title in v(DCT + "title"):
-        _sub(root, "title", title, DC)
-    for author in v(DCT + "creator"):
-        _sub(root, "creator", facts.label(author), DC)
+    for title in v(DCT_IRI + "title"):
+        _sub(root, "title", title, DC_IRI)
+    for author in v(DCT_IRI + "creator"):
+        _sub(root, "creator", facts.label(author), DC_IRI)
         for same in facts.values(author, "http://www.w3.org/2002/07/owl#sameAs"):
             kind = "ISNI" if "isni.org" in same else "ORCID" if "orcid.org" in same else None
             if kind:
-                _sub(root, "authoridentifier", same.rsplit("/", 1)[-1], UKETDTERMS).set(
+                _sub(root, "authoridentifier", last_segment(same), UKETDTERMS).set(
                     f"{{{XSI}}}type", f"uketdterms:{kind}"
                 )
     for person in v("http://id.loc.gov/vocabulary/relators/ths"):
         _sub(root, "advisor", facts.label(person), UKETDTERMS)
     for funder in v("http://id.loc.gov/vocabulary/relators/fnd"):
         _sub(root, "sponsor", facts.label(funder), UKETDTERMS)
-    for date in v(DCT + "issued"):
-        _sub(root, "issued", date, DCT)
-    for abstract in v(DCT + "abstract"):
-        _sub(root, "abstract", abstract, DCT)
+    for date in v(DCT_IRI + "issued"):
+        _sub(root, "issued", date, DCT_IRI)
+    for abstract in v(DCT_IRI + "abstract"):
+        _sub(root, "abstract", abstract, DCT_IRI)
     for name in v(own + "awardingBodyName"):
         _sub(root, "institution", name, UKETDTERMS)
     for dept in v(own + "department"):
@@ -339,14 +336,14 @@ def uketd_dc(facts: Facts, thesis: str, _triples: list) -> etree._Element:
         _sub(root, "qualificationname", qual, UKETDTERMS)
     for level in v(own + "qualificationLevel"):
         _sub(root, "qualificationlevel", level, UKETDTERMS)
-    _sub(root, "type", "Thesis or dissertation", DC)
-    for identifier in v(DCT + "identifier"):
-        _sub(root, "identifier", identifier, DC)
-    _sub(root, "identifier", thesis, DC).set(f"{{{XSI}}}type", "dcterms:URI")
-    for language in v(DCT + "language"):
-        _sub(root, "language", language.rsplit("/", 1)[-1], DC).set(f"{{{XSI}}}type", "dcterms:ISO639-2")
+    _sub(root, "type", "Thesis or dissertation", DC_IRI)
+    for identifier in v(DCT_IRI + "identifier"):
+        _sub(root, "identifier", identifier, DC_IRI)
+    _sub(root, "identifier", thesis, DC_IRI).set(f"{{{XSI}}}type", "dcterms:URI")
+    for language in v(DCT_IRI + "language"):
+        _sub(root, "language", last_segment(language), DC_IRI).set(f"{{{XSI}}}type", "dcterms:ISO639-2")
     for subject in v("http://schema.org/keywords"):
-        _sub(root, "subject", subject, DC)
+        _sub(root, "subject", subject, DC_IRI)
     return root
 
 

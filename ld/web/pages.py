@@ -10,13 +10,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from ..uris import last_segment, local_name
+from ..vocab import BIBO_IRI, DCT_IRI, RDF_TYPE, RELATORS_IRI
+
 LABELS = ("http://xmlns.com/foaf/0.1/name", "http://www.w3.org/2004/02/skos/core#prefLabel",
-          "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title")  # fmt: skip
-DCT = "http://purl.org/dc/terms/"
-REL = "http://id.loc.gov/vocabulary/relators/"
-BIBO = "http://purl.org/ontology/bibo/"
+          "http://www.w3.org/2000/01/rdf-schema#label", DCT_IRI + "title")  # fmt: skip
 OWL_SAME = "http://www.w3.org/2002/07/owl#sameAs"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class Facts:
             value = self.first(iri, predicate)
             if value:
                 return value
-        return iri.rstrip("/").rsplit("/", 1)[-1]
+        return last_segment(iri.rstrip("/"))
 
     def link(self, iri: str) -> Link:
         return Link(self.label(iri), self.href(iri))
@@ -65,21 +64,21 @@ class Facts:
 
 def thesis_view(facts: Facts, thesis: str) -> dict:
     v = lambda p: facts.first(thesis, p)  # noqa: E731
-    abstract = v(DCT + "abstract") or ""
-    doi = v(BIBO + "doi")
+    abstract = v(DCT_IRI + "abstract") or ""
+    doi = v(BIBO_IRI + "doi")
     return {
-        "title": v(DCT + "title") or "(untitled)",
-        "authors": facts.links(thesis, DCT + "creator"),
-        "supervisors": facts.links(thesis, REL + "ths"),
-        "awarding": facts.links(thesis, REL + "dgg"),
-        "funders": facts.links(thesis, REL + "fnd"),
-        "date": v(DCT + "issued"),
-        "degree": facts.links(thesis, BIBO + "degree"),
+        "title": v(DCT_IRI + "title") or "(untitled)",
+        "authors": facts.links(thesis, DCT_IRI + "creator"),
+        "supervisors": facts.links(thesis, RELATORS_IRI + "ths"),
+        "awarding": facts.links(thesis, RELATORS_IRI + "dgg"),
+        "funders": facts.links(thesis, RELATORS_IRI + "fnd"),
+        "date": v(DCT_IRI + "issued"),
+        "degree": facts.links(thesis, BIBO_IRI + "degree"),
         "qualification": v("http://schema.org/inSupportOf"),
         "abstract": [p for p in abstract.split("\n\n") if p],
-        "subjects": facts.links(thesis, DCT + "subject"),
+        "subjects": facts.links(thesis, DCT_IRI + "subject"),
         "keywords": facts.values(thesis, "http://schema.org/keywords"),
-        "identifier": v(DCT + "identifier"),
+        "identifier": v(DCT_IRI + "identifier"),
         "doi": doi,
         "see_also": [
             Link(u, facts.href(u)) for u in facts.values(thesis, "http://www.w3.org/2000/01/rdf-schema#seeAlso")
@@ -100,11 +99,11 @@ def schema_org(facts: Facts, thesis: str) -> dict:
 
     v = lambda p: facts.first(thesis, p)  # noqa: E731
     data = {
-        "@context": "https://schema.org", "@type": "Thesis", "@id": thesis, "name": v(DCT + "title"),
-        "author": [agent(a, "Person") for a in facts.values(thesis, DCT + "creator")],
-        "sourceOrganization": [agent(o, "Organization") for o in facts.values(thesis, REL + "dgg")],
-        "datePublished": v(DCT + "issued"), "inSupportOf": v("http://schema.org/inSupportOf"),
-        "abstract": v(DCT + "abstract"), "identifier": v(DCT + "identifier"),
+        "@context": "https://schema.org", "@type": "Thesis", "@id": thesis, "name": v(DCT_IRI + "title"),
+        "author": [agent(a, "Person") for a in facts.values(thesis, DCT_IRI + "creator")],
+        "sourceOrganization": [agent(o, "Organization") for o in facts.values(thesis, RELATORS_IRI + "dgg")],
+        "datePublished": v(DCT_IRI + "issued"), "inSupportOf": v("http://schema.org/inSupportOf"),
+        "abstract": v(DCT_IRI + "abstract"), "identifier": v(DCT_IRI + "identifier"),
         "keywords": facts.values(thesis, "http://schema.org/keywords") or None,
     }  # fmt: skip
     return {k: val for k, val in data.items() if val}
@@ -118,6 +117,6 @@ def resource_view(facts: Facts, iri: str) -> dict:
         if predicate in LABELS[:3]:
             continue
         shown = [facts.link(o.value) if isinstance(o, ox.NamedNode) else Link(o.value, None) for o in objects]
-        rows.append((predicate.rsplit("/", 1)[-1].rsplit("#", 1)[-1], shown))
-    return {"title": facts.label(iri), "kinds": [t.rsplit("/", 1)[-1] for t in facts.values(iri, RDF_TYPE)],
+        rows.append((local_name(predicate), shown))
+    return {"title": facts.label(iri), "kinds": [local_name(t) for t in facts.values(iri, RDF_TYPE)],
             "rows": rows}  # fmt: skip

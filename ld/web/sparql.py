@@ -18,6 +18,7 @@ from ..sparql.results import SELECT_TYPES, TooLarge
 from ..sparql.runner import Limits, QueryFailed, QueryProcess, Timeout, Unavailable
 from ..sparql.runner import Request as QueryRequest
 from ..sparql.slots import slot
+from ..vocab import RDF_TYPE
 from .negotiation import BY_SUFFIX, negotiate
 from .respond import base
 
@@ -144,8 +145,8 @@ def _graph_format() -> str:
 def _describe_service() -> Response:
     variant = negotiate(request)
     if variant is not None and variant.is_html:
-        body = render_template("sparql.html", page_title="SPARQL", alternates=[], thing=f"{base()}sparql",
-                               schema=None, examples=EXAMPLES)  # fmt: skip
+        body = render_template("sparql.html", page_title="SPARQL", thing=f"{base()}sparql",
+                               examples=EXAMPLES)  # fmt: skip
         return Response(body, mimetype="text/html")
     variant = variant or BY_SUFFIX["ttl"]
     renderer = RENDERERS[variant.suffix]
@@ -158,7 +159,7 @@ def service_description(base_iri: str) -> list[ox.Triple]:
     """SPARQL 1.1 Service Description of this endpoint."""
     service, dataset, graph = ox.NamedNode(f"{base_iri}sparql"), ox.BlankNode("dataset"), ox.BlankNode("default")
     sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = ox.NamedNode(RDF_TYPE)
     triples = [
         ox.Triple(service, rdf_type, sd("Service")),
         ox.Triple(service, sd("endpoint"), service),

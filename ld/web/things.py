@@ -6,10 +6,9 @@ resource a page at a time (`?page=N`, `Link: rel="next"`, and hydra:next in the 
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, abort, redirect, request
 
+from ..uris import is_shared_path, shared_document_iri, shared_document_path, shared_iri
 from . import describe
 from .negotiation import negotiate, split_suffix
 from .pages import Facts, resource_view
@@ -17,24 +16,19 @@ from .params import number_arg
 from .respond import answer, base, choose, not_found, store
 
 bp = Blueprint("things", __name__)
-PATHS = re.compile(
-    r"^(person/isni/[0-9]{15}[0-9X]|person/orcid/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]"
-    r"|org/isni/[0-9]{15}[0-9X]|org/name/[a-z0-9-]{1,80}|degree/[a-z-]{1,40}"
-    r"|concept/ddc/[0-9]{3}(\.[0-9]{1,12})?|concept/discipline/[a-z0-9-]{1,80})$"
-)
 KINDS = "<any(person, org, degree, concept):kind>"
 MAX_PAGE = 100_000  # 10 million theses pointing to one resource
 
 
 def _checked(path: str) -> str:
-    if not PATHS.match(path):
+    if not is_shared_path(path):
         abort(not_found(negotiate(request), "resource at that address"))
     return path
 
 
 @bp.get(f"/id/{KINDS}/<path:rest>")
 def thing(kind: str, rest: str) -> Response:
-    return redirect(f"/doc/{_checked(f'{kind}/{rest}')}", code=303)
+    return redirect(shared_document_path(_checked(f"{kind}/{rest}")), code=303)
 
 
 @bp.get(f"/doc/{KINDS}/<path:rest>")
@@ -43,8 +37,8 @@ def document(kind: str, rest: str) -> Response:
     variant = choose(suffix)
     _checked(path)
     page = number_arg("page", 1, MAX_PAGE)
-    doc_path = f"/doc/{path}"
-    found = describe.shared(store(), f"{base()}id/{path}", page, f"{base()}doc/{path}")
+    doc_path = shared_document_path(path)
+    found = describe.shared(store(), shared_iri(base(), path), page, shared_document_iri(base(), path))
     if found is None:
         return not_found(variant, "resource at that address")
     facts = Facts(found.triples, base())
