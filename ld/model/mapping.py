@@ -7,7 +7,6 @@ URI built from a name would merge namesakes and split renamed people.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,12 +17,13 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from .. import __version__
+from .. import __version__, uris
 from ..vocab import (
     BIBO,
     COAR_DOCTORAL,
     COAR_MASTERS,
     COAR_THESIS,
+    DEGREES,
     ISO639_2,  # fmt: skip
     RELATORS,
     SCHEMA,
@@ -32,8 +32,7 @@ from ..vocab import (
     own_terms,
     slug,
 )
-from ..vocab import DEGREES as BIBO_DEGREES
-from .degrees import DEGREES, Degree, degree_for, level_of
+from .degrees import DEGREES_BY_CODE, Degree, degree_for, level_of
 from .identifiers import (
     DOI_URI,
     ISNI_URI,
@@ -95,7 +94,22 @@ def thesis_key(record: Record) -> str:
         (record.date or "")[:4],
         name_key(record.institution.name if record.institution else ""),
     ]
-    return "t" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+    return uris.digest_key(parts)
+
+
+# Resources other records may describe too: validation scopes them per record.
+_SHARED_CLASSES = frozenset({FOAF.Person, FOAF.Organization, BIBO.ThesisDegree, SKOS.Concept})
+
+
+def _shared_resources(out: Mapped) -> set[str]:
+    """People, organisations, degrees and concepts the record describes, but not the people
+    whose IRIs are scoped to this thesis (…/author, …/supervisor/N)."""
+    scoped = str(out.thesis) + "/"
+    return {
+        str(subject)
+        for subject, predicate, value in out.triples
+        if predicate == RDF.type and value in _SHARED_CLASSES and not str(subject).startswith(scoped)
+    }
 
 
 class Mapper:
@@ -105,15 +119,12 @@ class Mapper:
         self.base = base
         self.own = _Terms(own_terms(base))
         self.license = URIRef(license_iri)
-        self.ns = Namespace(base)
 
     def map(self, record: Record, modified: datetime | None = None, content_hash: str | None = None) -> Mapped:
         """The record's triples; content_hash may be passed when the caller computed it already."""
         key = thesis_key(record)
-        thesis = self.ns[f"id/thesis/{key}"]
-        out = Mapped(key, self.ns[f"doc/thesis/{key}"], thesis)
-        self._shared = out.shared
-        self._thesis_prefix = str(thesis) + "/"
+        thesis = URIRef(uris.thesis_iri(self.base, key))
+        out = Mapped(key, URIRef(uris.document_iri(self.base, key)), thesis)
         add = out.triples.append
         lang = _LANG_TAGS.get((record.language or "").casefold())
         self._core(record, key, thesis, lang, add)
@@ -123,12 +134,8 @@ class Mapper:
         self._links(record, thesis, add)
         self._document(record, out, modified or datetime.now(UTC), add)
         add((out.graph, self.own.contentHash, Literal(content_hash or record.content_hash())))
+        out.shared.update(_shared_resources(out))
         return out
-
-    def _share(self, node: URIRef) -> None:
-        """Note a resource that is not scoped to this record (validation scopes it per record)."""
-        if not node.startswith(self._thesis_prefix):
-            self._shared.add(str(node))
 
     def _core(self, record: Record, key: str, thesis: URIRef, lang: str | None, add) -> None:
         add((thesis, RDF.type, BIBO.Thesis))
@@ -146,10 +153,10 @@ class Mapper:
 
     def _agents(self, record: Record, thesis: URIRef, add) -> None:
         if record.author:
-            person = self._person(record.author, f"{thesis}/author", add)
+            person = self._person(record.author, uris.author_iri(thesis), add)
             add((thesis, DCTERMS.creator, person))
         for n, supervisor in enumerate(record.supervisors, start=1):
-            person = self._person(supervisor, f"{thesis}/supervisor/{n}", add)
+            person = self._person(supervisor, uris.supervisor_iri(thesis, n), add)
             add((thesis, RELATORS.ths, person))
             add((thesis, DCTERMS.contributor, person))
         if record.institution:
@@ -168,12 +175,11 @@ class Mapper:
         isni = parse_isni(agent.isni) if agent.isni else None
         orcid = parse_orcid(agent.orcid) if agent.orcid else None
         if isni and isni.valid:
-            person = self.ns[f"id/person/isni/{isni.compact}"]
+            person = URIRef(uris.person_iri(self.base, "isni", isni.compact))
         elif orcid and orcid.valid:
-            person = self.ns[f"id/person/orcid/{orcid_hyphenated(orcid.compact)}"]
+            person = URIRef(uris.person_iri(self.base, "orcid", orcid_hyphenated(orcid.compact)))
         else:
             person = URIRef(scoped_iri)
-        self._share(person)
         add((person, RDF.type, FOAF.Person))
         add((person, FOAF.name, Literal(agent.name)))
         if isni:
@@ -187,8 +193,8 @@ class Mapper:
         given = parse_isni(agent.isni) if agent.isni else None
         known = lookup_institution(agent.name)
         isni = given.compact if given and given.valid else (known.isni if known and not given else None)
-        org = self.ns[f"id/org/isni/{isni}"] if isni else self.ns[f"id/org/name/{slug(agent.name)}"]
-        self._share(org)
+        scheme, ident = ("isni", isni) if isni else ("name", slug(agent.name))
+        org = URIRef(uris.org_iri(self.base, scheme, ident))
         add((org, RDF.type, FOAF.Organization))
         add((org, FOAF.name, repeated_literal(known.name if known else agent.name)))
         if given:
@@ -212,13 +218,12 @@ class Mapper:
             add((thesis, self.own.qualificationLevel, repeated_literal(record.qualification_level)))
         if degree:
             node = self.degree_iri(degree)
-            self._share(node)
             add((thesis, BIBO.degree, node))
             add((node, RDF.type, BIBO.ThesisDegree))
             add((node, RDFS.label, repeated_literal(degree.label, lang="en")))
 
     def degree_iri(self, degree: Degree) -> URIRef:
-        return BIBO_DEGREES[degree.code] if degree.bibo else self.ns[f"id/degree/{degree.code}"]
+        return DEGREES[degree.code] if degree.bibo else URIRef(uris.degree_iri(self.base, degree.code))
 
     def _subjects(self, record: Record, thesis: URIRef, add) -> None:
         for keyword in record.keywords:
@@ -234,11 +239,10 @@ class Mapper:
             add((thesis, self.own.subjectDiscipline, concept))
 
     def _concept(self, scheme: str, notation: str, label: str, add) -> URIRef:
-        concept = self.ns[f"id/concept/{scheme}/{notation}"]
-        self._share(concept)
+        concept = URIRef(uris.concept_iri(self.base, scheme, notation))
         add((concept, RDF.type, SKOS.Concept))
         add((concept, SKOS.prefLabel, repeated_literal(label)))
-        add((concept, SKOS.inScheme, self.ns[f"id/scheme/{scheme}"]))
+        add((concept, SKOS.inScheme, URIRef(uris.scheme_iri(self.base, scheme))))
         if scheme == "ddc":
             add((concept, SKOS.notation, repeated_literal(notation)))
         return concept
@@ -304,4 +308,4 @@ def date_literal(value: str) -> Literal:
     return Literal(value)
 
 
-__all__ = ["Mapper", "Mapped", "thesis_key", "date_literal", "DEGREES"]
+__all__ = ["Mapper", "Mapped", "thesis_key", "date_literal", "DEGREES_BY_CODE"]

@@ -9,16 +9,15 @@ suffix tells which record a finding belongs to and is removed before anyone sees
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
+from ..uris import thesis_of
 from ..vocab import SH
 from .mapping import Mapped
 from .ntriples import iri as nt_iri
@@ -49,6 +48,17 @@ class Finding:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def not_unique(key: str, focus: str, identifier: str, detail: str) -> Finding:
+    """The dataset-wide half of check 1 (unique identifier), which needs the store and the run
+    and so is made by ingest, not by a SHACL engine; worded as the shape's result would be."""
+    return Finding(
+        key=key, severity="Violation", focus=focus, path=str(DCTERMS.identifier), value=identifier,
+        message=f"Identifier {identifier} is not unique: {detail}. Two records claim the same "
+                "EThOS ID; keep the right one and re-ingest.",
+        shape=UNIQUE_SHAPE, component=str(SH.SPARQLConstraintComponent),
+    )  # fmt: skip
 
 
 @cache
@@ -113,30 +123,18 @@ def run_engine(ntriples: str, engine: str, names: tuple[str, ...] = RECORD_SHAPE
 
 
 def _turbo_results(ntriples: str, names: tuple[str, ...]) -> list[RawResult]:
-    """Validate with turbo's compiled shapes and read its N-Triples report with Oxigraph.
+    """Validate with turbo's compiled shapes through its public API, the report read as an rdflib graph.
 
-    turbo's public API turns every report into an rdflib graph in Python, which took as
-    long as the validation itself; its native call returns the report as N-Triples, which
-    Oxigraph parses at native speed.  Pinned to pyshacl-turbo 0.6 for this reason; any
-    change in that call falls back to the public API.
+    turbo's private native call returns the report as N-Triples without building that graph,
+    but measured on a batch of 500 generated records it was only about 1.2x faster for the
+    whole validate step (bench/turbo_report_bench.py, bench/README.md): too little to depend
+    on a private signature that may change in any release.
     """
     from pyshacl_turbo import Input
 
-    compiled = _compiled_turbo(names)
-    try:
-        report = compiled._native.validate(ntriples, "oxigraph-nquads", None, False, 100, 15, False,
-                                           True, True, False, [], [], [])[1]  # fmt: skip
-    except (AttributeError, TypeError):
-        data = Input(ntriples, "oxigraph-nquads", None, {}, preserve_ids=True)
-        graph = compiled.validate(data, allow_warnings=True, allow_infos=True)[1]
-        return _rdflib_results(graph)
-    by_node: dict[str, dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]] = {}
-    for triple in ox.parse(report, format=ox.RdfFormat.N_TRIPLES):
-        by_node.setdefault(str(triple.subject), {})[triple.predicate.value] = triple.object
-    result_type = ox.NamedNode(str(SH.ValidationResult))
-    text = lambda t: None if isinstance(t, ox.BlankNode) else t.value  # noqa: E731
-    is_iri = lambda t: isinstance(t, ox.NamedNode)  # noqa: E731
-    return [_raw(props, text, is_iri) for props in by_node.values() if props.get(str(RDF.type)) == result_type]
+    data = Input(source=ntriples, format="oxigraph-nquads", base=None, blank_nodes={}, preserve_ids=True)
+    report = _compiled_turbo(names).validate(data, allow_warnings=True, allow_infos=True)[1]
+    return _rdflib_results(report)
 
 
 def _rdflib_results(report: Graph) -> list[RawResult]:
@@ -211,15 +209,11 @@ def _finding(result: RawResult, batch: Sequence[Mapped]) -> tuple[int, Finding]:
 def _record_index(focus: str, batch: Sequence[Mapped]) -> int:
     if _SUFFIX in focus:
         return int(focus.rsplit(_SUFFIX, 1)[1])
-    thesis = _THESIS_OF.match(focus)
-    wanted = thesis.group(1) if thesis else focus
+    wanted = thesis_of(focus) or focus
     for index, mapped in enumerate(batch):
         if wanted == str(mapped.thesis) or focus == str(mapped.graph):
             return index
     raise LookupError(f"SHACL result for {focus} matches no record of the batch")
-
-
-_THESIS_OF = re.compile(r"^(.*?/id/thesis/[^/]+)(/.*)?$")
 
 
 def _unscope(text: str) -> str:

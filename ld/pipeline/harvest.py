@@ -24,9 +24,10 @@ from lxml import etree
 from ..config import Settings
 from ..model.records import ReadError
 from ..sources.uketd_dc import OAI, parse_untrusted
-from ..store.ledger import connect
-from ..store.rdf import WritableStore
-from .ingest import Ingest, Summary, writing
+from ..store.harvests import HarvestState
+from ..uris import key_of
+from .ingest import Ingest, Summary
+from .writer import Writer, writing
 
 PREFIXES = ("uketd_dc", "oai_dc")
 DCTERMS_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
@@ -45,6 +46,11 @@ class Feed:
     timeout: float = 30.0
     retries: int = 5
     backoff: float = 2.0  # seconds before the first retry; doubles each time
+
+    @property
+    def key(self) -> str:
+        """What names the feed in the harvest state: URL, metadata prefix and set."""
+        return f"{self.url} {self.prefix} {self.set_spec or ''}"
 
 
 @dataclass
@@ -147,42 +153,17 @@ def _text(element: etree._Element | None) -> str | None:
     return (element.text or "").strip() or None if element is not None else None
 
 
-HARVESTS_SCHEMA = "CREATE TABLE IF NOT EXISTS harvests (feed TEXT PRIMARY KEY, response_date TEXT NOT NULL);"
-
-
-class HarvestState:
-    """When each feed was last harvested completely (SQLite beside the store)."""
-
-    def __init__(self, root: Path) -> None:
-        self.db = connect(root, "harvests.sqlite", HARVESTS_SCHEMA)
-
-    @staticmethod
-    def key(feed: Feed) -> str:
-        return f"{feed.url} {feed.prefix} {feed.set_spec or ''}"
-
-    def last(self, feed: Feed) -> str | None:
-        row = self.db.execute("SELECT response_date FROM harvests WHERE feed = ?", (self.key(feed),)).fetchone()
-        return row[0] if row else None
-
-    def remember(self, feed: Feed, response_date: str) -> None:
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO harvests VALUES (?, ?)", (self.key(feed), response_date))
-
-    def close(self) -> None:
-        self.db.close()
-
-
 def harvest(settings: Settings, feed: Feed, full: bool = False, progress: bool | None = None) -> Outcome:
     """Harvest a feed into the store: incremental unless full or a from date is given."""
     Path(settings.store).mkdir(parents=True, exist_ok=True)
     state = HarvestState(settings.store)
     try:
-        since = None if full or feed.from_date else state.last(feed)
+        since = None if full or feed.from_date else state.last(feed.key)
         if since:
             feed = Feed(**{**feed.__dict__, "from_date": since[:10]})  # day granularity: every repository has it
         outcome = _run(settings, feed, progress)
         if outcome.complete and outcome.next_from is not None:
-            state.remember(feed, outcome.next_from)
+            state.remember(feed.key, outcome.next_from)
         return outcome
     finally:
         state.close()
@@ -191,27 +172,20 @@ def harvest(settings: Settings, feed: Feed, full: bool = False, progress: bool |
 def _run(settings: Settings, feed: Feed, progress: bool | None) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="ldpub-harvest-") as work:
         fetcher = Fetcher(feed, Path(work))
-        with writing(settings) as (store, opened):
-            run = Ingest(settings, store, *opened, fmt="uketd-dc", progress=progress)
-            summary = run.run(fetcher.pages_of())
-            _, tombstones, changes, _ = opened
-            withdrawn = _withdraw(store, tombstones, changes, run.publisher, fetcher.deleted)
+        with writing(settings) as writer:
+            summary = Ingest(settings, writer, fmt="uketd-dc", progress=progress).run(fetcher.pages_of())
+            withdrawn = _withdraw(writer, fetcher.deleted)
             if withdrawn:
-                run.publisher.publish(with_statistics=True)
+                writer.publisher.publish(with_statistics=True)
     return Outcome(summary, fetcher.pages, withdrawn, fetcher.complete, fetcher.problems, feed.from_date,
                    fetcher.response_date)  # fmt: skip
 
 
-def _withdraw(store: WritableStore, tombstones, changes, publisher, identifiers: list[str]) -> int:  # type: ignore[no-untyped-def]
+def _withdraw(writer: Writer, identifiers: list[str]) -> int:
     """Withdraw the published records that came from these OAI identifiers."""
     count = 0
     for identifier in identifiers:
-        for quad in store.db.quads_for_pattern(None, DCTERMS_SOURCE, ox.Literal(identifier), None):
-            graph = quad.graph_name.value
-            key = graph.rsplit("/", 1)[-1]
-            changes.record([(key, "Delete")])
-            tombstones.withdraw(key, None, f"deleted in the source repository ({identifier})")
-            publisher.unindex([key])
-            store.drop_graph(graph)
+        for quad in writer.store.db.quads_for_pattern(None, DCTERMS_SOURCE, ox.Literal(identifier), None):
+            writer.withdraw(key_of(quad.graph_name.value), None, f"deleted in the source repository ({identifier})")
             count += 1
     return count

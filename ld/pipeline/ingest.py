@@ -1,20 +1,16 @@
 """Read -> map -> validate -> publish or quarantine, with counts that reconcile.
 
-Mapping and SHACL validation run in worker processes (one per core by default), a batch
-at a time; the parent alone reads the sources and writes the store, since Oxigraph
-allows one writer.  The workers never touch the store, and are started by forkserver,
-so no database handle is ever inherited through a fork.
+Mapping and SHACL validation run in worker processes (workers.py), a batch at a time;
+the parent alone reads the sources and writes the store, since Oxigraph allows one
+writer.  The workers never touch the store.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -25,27 +21,19 @@ from ..config import Settings
 from ..model.mapping import Mapped, Mapper
 from ..model.ntriples import lines as nt_lines
 from ..model.records import ReadError, Record, content_digest
-from ..model.validation import UNIQUE_SHAPE, Finding, is_publishable, validate_batch
-from ..search import IndexRow, SearchIndex, from_rdflib, index_row
+from ..model.validation import Finding, is_publishable, not_unique, validate_batch
+from ..search import IndexRow, from_rdflib, index_row
 from ..sources import Unit, read_units
-from ..store.changes import ChangeLog
-from ..store.quarantine import Quarantine
-from ..store.rdf import WritableStore
-from ..store.tombstones import Tombstones
+from ..uris import oai_set
 from ..vocab import own_terms
-from .publishing import Publisher, reconcile
+from .workers import in_order
+from .writer import Writer, writing
 
-Ledgers = tuple[Quarantine, Tombstones, ChangeLog, SearchIndex]
 SNAPSHOT_EVERY_SECONDS = 60
 # Oxigraph's bulk loader writes one set of files per call: fewer, larger calls are much
 # cheaper (bench/README.md), so validated batches are committed in groups.
 COMMIT_RECORDS = 2_000
 COMMIT_SECONDS = 5.0
-# A batch takes about a second with turbo, minutes with pyshacl; a worker that has not
-# answered in this long is lost, and waiting on would hang the ingest for ever.
-BATCH_TIMEOUT = 1800
-SPARQL_COMPONENT = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
-IDENTIFIER = "http://purl.org/dc/terms/identifier"
 
 
 @dataclass
@@ -78,7 +66,6 @@ class Summary:
     quarantined: int = 0
     unreadable: int = 0
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
 
     @property
     def published(self) -> int:
@@ -150,8 +137,7 @@ def setspec_of(mapped: Mapped) -> str | None:
     """The record's OAI-PMH set: its awarding body, as 'isni-…' or 'name-…' (no ':' hierarchy)."""
     for _, predicate, value in mapped.triples:
         if str(predicate) == "http://id.loc.gov/vocabulary/relators/dgg":
-            kind, _, ident = str(value).split("/id/org/", 1)[-1].partition("/")
-            return f"{kind}-{ident}"
+            return oai_set(str(value))
     return None
 
 
@@ -175,27 +161,24 @@ class Ingest:
     """One ingest run into one store."""
 
     def __init__(
-        self, settings: Settings, store: WritableStore, quarantine: Quarantine, tombstones: Tombstones,
-        changes: ChangeLog, search: SearchIndex, fmt: str | None = None, progress: bool | None = None,
-    ) -> None:  # fmt: skip
+        self, settings: Settings, writer: Writer, fmt: str | None = None, progress: bool | None = None
+    ) -> None:
         self.settings = settings
-        self.store = store
-        self.quarantine = quarantine
-        self.tombstones = tombstones
-        self.changes = changes
-        self.search = search
+        self.store = writer.store
+        self.ledgers = writer.ledgers
+        self.publisher = writer.publisher  # search rows wait for the snapshot holding their records
         self.fmt = fmt
         self.summary = Summary()
         self.seen: dict[str, tuple[str, str]] = {}  # key -> (content hash, location) in this run
         self.claimed: dict[str, str] = {}  # identifier -> graph, in this run
         self.published: dict[str, str] = {}  # graph -> content hash written in this run
-        self.fresh = store.is_empty()  # nothing to look up in an empty store
-        self.publisher = Publisher(store, search)  # search rows wait for the snapshot holding their records
+        self.fresh = self.store.is_empty()  # nothing to look up in an empty store
         self.progress = tqdm(unit=" records", disable=None if progress is None else not progress,
                              file=sys.stderr)  # fmt: skip
         self.modified = datetime.now(UTC)
 
-    def run(self, paths: Iterable[Path]) -> Summary:
+    def run(self, paths: Iterable[Path | tuple[Path, str]]) -> Summary:
+        """Ingest files, or (file, name to report) pairs such as a harvested page and its URL."""
         start = time.monotonic()
         if self.store.recovered:
             tqdm.write(f"recovered: dropped {self.store.recovered} records of an interrupted load; they are read again",
@@ -220,16 +203,15 @@ class Ingest:
     def _on_error(self, error: ReadError) -> None:
         self.summary.read += 1
         self.summary.unreadable += 1
-        self.summary.errors.append(str(error))
-        self.quarantine.log_unreadable([error])
+        self.ledgers.quarantine.log_unreadable([error])
         tqdm.write(f"unreadable: {error}", file=sys.stderr)
 
-    def _processed(self, paths: Iterable[Path]) -> Iterator[list[Processed]]:
+    def _processed(self, paths: Iterable[Path | tuple[Path, str]]) -> Iterator[list[Processed]]:
         s = self.settings
         work = batches(self._units(paths), s.batch_size, self._on_error)
         args = (s.base, s.license, s.shacl_engine, self.modified)
         jobs = s.worker_processes
-        results = (process_batch(b, *args) for b in work) if jobs == 1 else _in_pool(work, args, jobs)
+        results = in_order(process_batch, work, args, jobs)
         for result in results:
             for error in result.unreadable:
                 self._on_error(error)
@@ -260,13 +242,13 @@ class Ingest:
         by_graph = {p.graph: p for p in results}
         events = [(by_graph[g].key, "Create", by_graph[g].setspec) for g, _ in new]
         events += [(by_graph[g].key, "Update", by_graph[g].setspec) for g, _ in changed]
-        self.changes.record(events)
+        self.ledgers.changes.record(events)
         self.publisher.index(row for g, _ in new + changed if (row := by_graph[g].search_row))
         self.store.add_records(new)
         self.store.replace_records(changed)
-        self.tombstones.restore(released)
-        self.quarantine.release(released)
-        self.quarantine.hold(held)
+        self.ledgers.tombstones.restore(released)
+        self.ledgers.quarantine.release(released)
+        self.ledgers.quarantine.hold(held)
 
     def _route(self, p: Processed, new: list, changed: list) -> None:
         previous = self.published.get(p.graph)  # published earlier in this run
@@ -310,55 +292,10 @@ def _grouped(results: Iterator[list[Processed]], size: int, seconds: float) -> I
 
 
 def _duplicate(p: Processed, detail: str) -> Finding:
-    return Finding(
-        key=p.key, severity="Violation", focus=p.thesis, path=IDENTIFIER, value=p.identifier,
-        message=f"Identifier {p.identifier} is not unique: {detail}. Two records claim the same "
-                "EThOS ID; keep the right one and re-ingest.",
-        shape=UNIQUE_SHAPE, component=SPARQL_COMPONENT,
-    )  # fmt: skip
-
-
-def _in_pool(work: Iterator[list[Unit]], args: tuple, jobs: int) -> Iterator[BatchResult]:
-    """Results in input order, with at most 2 batches per worker in flight (bounded memory)."""
-    context = multiprocessing.get_context("forkserver")
-    with context.Pool(jobs) as pool:
-        pending: deque = deque()
-        for batch in work:
-            pending.append(pool.apply_async(process_batch, (batch, *args)))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().get(BATCH_TIMEOUT)
-        while pending:
-            yield pending.popleft().get(BATCH_TIMEOUT)
+    return not_unique(p.key, p.thesis, p.identifier, detail)
 
 
 def ingest(settings: Settings, paths: Iterable[Path], fmt: str | None = None, progress: bool | None = None) -> Summary:
     """Ingest files into the store named by settings; the library entry point behind `ldpub ingest`."""
-    with writing(settings) as (store, opened):
-        return Ingest(settings, store, *opened, fmt=fmt, progress=progress).run(paths)
-
-
-@contextmanager
-def writing(settings: Settings) -> Iterator[tuple[WritableStore, Ledgers]]:
-    """The store and its ledgers for one writer, made consistent first if the last writer died."""
-    with WritableStore(settings.store, settings.base) as store, ledgers(settings) as opened:
-        repaired = reconcile(store, opened[2], opened[3], settings.base)
-        if repaired.reindexed:
-            tqdm.write(f"recovered: {repaired.dropped} change events of an interrupted write dropped, "
-                       f"{repaired.reindexed} search rows read again from the store", file=sys.stderr)  # fmt: skip
-        yield store, opened
-
-
-@contextmanager
-def ledgers(settings: Settings) -> Iterator[Ledgers]:
-    """The SQLite files beside the store: quarantine, tombstones, change log, search index."""
-    opened = (
-        Quarantine(settings.store),
-        Tombstones(settings.store),
-        ChangeLog(settings.store),
-        SearchIndex(settings.store),
-    )
-    try:
-        yield opened
-    finally:
-        for ledger in opened:
-            ledger.close()
+    with writing(settings) as writer:
+        return Ingest(settings, writer, fmt=fmt, progress=progress).run(paths)

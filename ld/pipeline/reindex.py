@@ -8,7 +8,6 @@ snapshot (read-only, as web workers do) in chunks while this process writes the 
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -21,8 +20,10 @@ from tqdm import tqdm
 from ..config import Settings
 from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
 from ..store.rdf import published_changes
+from ..uris import is_document_iri
 from ..vocab import own_terms
-from .ingest import writing
+from .workers import in_order
+from .writer import writing
 
 
 @dataclass
@@ -37,15 +38,11 @@ CHUNK = 1000  # graphs a worker reads per task
 def reindex(settings: Settings, progress: bool = False) -> Reindexed:
     """Rebuild the index in one transaction (searches answer from the old one meanwhile)."""
     damaged = _set_aside_if_damaged(settings.store)
-    with writing(settings) as (store, _):  # no ingest may change the store meanwhile
-        snapshot = store.published_snapshot()
-        index = SearchIndex(settings.store)
-        try:
-            rows = tqdm(_rows(snapshot, settings.base, settings.worker_processes), unit=" theses",
-                        disable=not progress)  # fmt: skip
-            return Reindexed(index.rebuild(rows, published_changes(settings.store)), damaged)
-        finally:
-            index.close()
+    with writing(settings) as writer:  # no ingest may change the store meanwhile
+        snapshot = writer.store.published_snapshot()
+        rows = tqdm(_rows(snapshot, settings.base, settings.worker_processes), unit=" theses",
+                    disable=not progress)  # fmt: skip
+        return Reindexed(writer.ledgers.search.rebuild(rows, published_changes(settings.store)), damaged)
 
 
 def _set_aside_if_damaged(root: Path) -> Path | None:
@@ -64,17 +61,11 @@ def _set_aside_if_damaged(root: Path) -> Path | None:
 
 def _rows(snapshot: Path, base: str, jobs: int) -> Iterator[IndexRow]:
     """Every published thesis's row, in the store's graph order."""
-    prefix, own = f"{base}doc/thesis/", str(own_terms(base))
-    graphs = [g.value for g in ox.Store.read_only(str(snapshot)).named_graphs() if g.value.startswith(prefix)]
+    own = str(own_terms(base))
+    graphs = [g.value for g in ox.Store.read_only(str(snapshot)).named_graphs() if is_document_iri(base, g.value)]
     chunks = [graphs[i : i + CHUNK] for i in range(0, len(graphs), CHUNK)]
-    if jobs == 1:
-        _open(str(snapshot), own)
-        for chunk in chunks:
-            yield from _read(chunk)
-        return
-    with multiprocessing.get_context("forkserver").Pool(jobs, _open, (str(snapshot), own)) as pool:
-        for rows in pool.imap(_read, chunks):
-            yield from rows
+    for rows in in_order(_read, chunks, jobs=jobs, setup=_open, setup_args=(str(snapshot), own)):
+        yield from rows
 
 
 _reader: tuple[ox.Store, str] | None = None  # each worker's open snapshot and vocabulary namespace

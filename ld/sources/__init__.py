@@ -1,9 +1,10 @@
 """Readers, one per input format, behind one registry and one signature.
 
-``read(path, display)`` yields :class:`~ld.model.records.Record` or :class:`~ld.model.records.ReadError`;
-``sniff(head)`` says whether the first bytes of a file look like the format.  ``read`` is
-``units`` (a cheap split into raw records, picklable) followed by ``parse`` (the real
-work), so that ingest can split in one process and parse in its worker processes.
+Each reader has ``sniff(head)`` (do the first bytes of a file look like the format?),
+``units(path, display)`` (a cheap split into raw records, picklable, or located
+ReadErrors) and ``parse(unit)`` (the real work, to a Record or a ReadError), so that
+ingest can split in one process and parse in its worker processes.  :func:`read_file`
+is the same path in one process; tests and the fuzzers read through it too.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from . import ethos_csv, ethos_text, uketd_dc
 class Reader:
     name: str
     sniff: Callable[[bytes], bool]
-    read: Callable[[Path, str | None], Iterator[Record | ReadError]]
     units: Callable[[Path, str | None], Iterator[Any]]
     parse: Callable[[Any], Record | ReadError]
 
 
 READERS: dict[str, Reader] = {
-    m.NAME: Reader(m.NAME, m.sniff, m.read, m.units, m.parse) for m in (ethos_csv, ethos_text, uketd_dc)
+    m.NAME: Reader(m.NAME, m.sniff, m.units, m.parse) for m in (ethos_csv, ethos_text, uketd_dc)
 }
 
 

@@ -52,12 +52,6 @@ class Row:
     location: Location
 
 
-def read(path: Path, display: str | None = None) -> Iterator[Record | ReadError]:
-    """Yield a Record or a located ReadError for every data row of the file."""
-    for unit in units(path, display):
-        yield unit if isinstance(unit, ReadError) else parse(unit)
-
-
 def units(path: Path, display: str | None = None) -> Iterator[Row | ReadError]:
     """Split the file into rows (cheap; ingest does this in one process and parses in many)."""
     source = display or str(path)

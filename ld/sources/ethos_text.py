@@ -49,12 +49,6 @@ class Chunk:
     lines: list[bytes]
 
 
-def read(path: Path, display: str | None = None) -> Iterator[Record | ReadError]:
-    """Yield each record of the file, or a ReadError naming the line where it went wrong."""
-    for chunk in units(path, display):
-        yield parse(chunk)
-
-
 def units(path: Path, display: str | None = None) -> Iterator[Chunk]:
     """Split the file at the 'Use this URL to cite' lines (cheap; parsing happens later)."""
     source = display or str(path)
@@ -83,7 +77,6 @@ def _split_records(data: bytes) -> Iterator[tuple[int, list[bytes]]]:
 
 def _parse_record(source: str, start: int, raw_lines: list[bytes]) -> Record | ReadError:
     fields: dict[str, list[str]] = {}
-    first_line: dict[str, int] = {}
     last = "cite"
     for offset, raw in enumerate(raw_lines):
         number = start + offset
@@ -93,11 +86,11 @@ def _parse_record(source: str, start: int, raw_lines: list[bytes]) -> Record | R
             return ReadError(Location(source, line=number), f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
         if "\x00" in line:
             return ReadError(Location(source, line=number), "contains a NUL character: not a text record")
-        last = _take_line(line, last, fields, first_line, number)
-    return _to_record(source, start, fields, first_line)
+        last = _take_line(line, last, fields)
+    return _to_record(source, start, fields)
 
 
-def _take_line(line: str, last: str, fields: dict[str, list[str]], first_line: dict[str, int], number: int) -> str:
+def _take_line(line: str, last: str, fields: dict[str, list[str]]) -> str:
     """File one line under its label; return the label that later unlabelled lines continue."""
     stripped = line.strip()
     if stripped.startswith(CITE):
@@ -107,7 +100,6 @@ def _take_line(line: str, last: str, fields: dict[str, list[str]], first_line: d
     if not match:
         target = "Abstract" if last in _ABSTRACT_AFTER else last
         fields.setdefault(target, []).append(line)
-        first_line.setdefault(target, number)
         return target
     label, value = match.groups()
     if label in _SECOND:
@@ -115,9 +107,7 @@ def _take_line(line: str, last: str, fields: dict[str, list[str]], first_line: d
         if pair:
             value = pair.group(1)
             fields.setdefault(_SECOND_LABEL[label], []).append(pair.group(2))
-            first_line.setdefault(_SECOND_LABEL[label], number)
     fields.setdefault(label, []).append(value)
-    first_line.setdefault(label, number)
     return label
 
 
@@ -129,7 +119,7 @@ def _split_list(value: str | None) -> list[str]:
     return [part for part in (clean(x) for x in (value or "").split(";")) if part]
 
 
-def _to_record(source: str, start: int, fields: dict[str, list[str]], first_line: dict[str, int]) -> Record | ReadError:
+def _to_record(source: str, start: int, fields: dict[str, list[str]]) -> Record | ReadError:
     location = Location(source, line=start)
     if "Title" not in fields and "Author" not in fields:
         return ReadError(location, "no 'Title:' or 'Author:' line: not an EThOS record page")

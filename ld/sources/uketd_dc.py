@@ -17,10 +17,9 @@ from lxml import etree
 
 from ..model.identifiers import is_ethos_id, parse_doi, parse_ethos_id
 from ..model.records import Agent, Location, ReadError, Record, clean, clean_text
+from ..vocab import DC_IRI, DCT_IRI
 
 NAME = "uketd-dc"
-DC = "http://purl.org/dc/elements/1.1/"
-DCTERMS = "http://purl.org/dc/terms/"
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -56,11 +55,6 @@ class Element:
     xml: bytes
     oai_identifier: str | None = None
     oai_datestamp: str | None = None
-
-
-def read(path: Path, display: str | None = None) -> Iterator[Record | ReadError]:
-    for unit in units(path, display):
-        yield unit if isinstance(unit, ReadError) else parse(unit)
 
 
 def units(path: Path, display: str | None = None) -> Iterator[Element | ReadError]:
@@ -136,7 +130,7 @@ def _fields(root: etree._Element) -> dict[str, list[tuple[str, str]]]:
         if not isinstance(child.tag, str):
             continue
         name = etree.QName(child)
-        if name.namespace not in (DC, DCTERMS, *UKETD_NAMESPACES):
+        if name.namespace not in (DC_IRI, DCT_IRI, *UKETD_NAMESPACES):
             continue
         kind = (child.get(XSI_TYPE) or "").rsplit(":", 1)[-1].casefold()
         fields.setdefault(name.localname.casefold(), []).append(("".join(child.itertext()), kind))

@@ -52,6 +52,3 @@ class Tombstones:
         row = self.db.execute("SELECT key, withdrawn_at, replaced_by, reason FROM withdrawn WHERE key = ?",
                               (key,)).fetchone()  # fmt: skip
         return Tombstone(*row) if row else None
-
-    def all(self) -> list[Tombstone]:
-        return [Tombstone(*r) for r in self.db.execute("SELECT key, withdrawn_at, replaced_by, reason FROM withdrawn")]
