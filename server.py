@@ -1,7 +1,7 @@
 """WSGI entry point: `gunicorn server:app`.  Settings come from LDPUB_* environment variables.
 
 The app opens the store lazily inside each worker, so gunicorn must not be run with
---preload (see ld/store.py for why).
+--preload (see ld/store/rdf.py for why).
 """
 
 from ld.web import create_app

@@ -28,6 +28,7 @@ from .sources import READERS, read_file
 from .store.export import EXPORT_FORMATS, export
 from .store.quarantine import Quarantine
 from .store.rdf import StoreBusy, StoreMissing
+from .uris import local_name, thesis_iri
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -56,7 +57,21 @@ class StoreError(click.ClickException):
     exit_code = 3
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every command answers a busy or missing store the same way: its message, exit code 3."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (StoreBusy, StoreMissing) as exc:
+            raise StoreError(str(exc)) from exc
+
+
+PROGRESS_OPTION = click.option("--progress/--no-progress", default=None,
+                               help="Progress bar (default: when on a terminal).")  # fmt: skip
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="ldpub")
 def main() -> None:
     """Publish UK thesis records (EThOS text, EThOS CSV) as SHACL-validated linked data."""
@@ -74,7 +89,7 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(sorted(READERS
 @setting_option("batch_niceness", type=int)
 @setting_option("batch_size", type=int)
 @setting_option("shacl_engine", type=click.Choice(["turbo", "pyshacl"]))
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
+@PROGRESS_OPTION
 def ingest_command(files: tuple[Path, ...], fmt: str | None, progress: bool | None, **options: Any) -> None:
     """Read, map, validate and publish FILES; violating records go to quarantine."""
     summary = _ingest_and_report(_batch_job(_settings(**options)), files, fmt, progress)
@@ -89,10 +104,7 @@ def _batch_job(settings: Settings) -> Settings:
 
 
 def _ingest_and_report(settings: Settings, paths: Iterable[Path], fmt: str | None, progress: bool | None) -> Summary:
-    try:
-        summary = ingest(settings, paths, fmt, progress)
-    except StoreBusy as exc:
-        raise StoreError(str(exc)) from exc
+    summary = ingest(settings, paths, fmt, progress)
     for line in summary.lines():
         click.echo(line)
     return summary
@@ -106,7 +118,7 @@ def _ingest_and_report(settings: Settings, paths: Iterable[Path], fmt: str | Non
 @click.option("--full", is_flag=True, help="Ignore the last harvest and fetch everything.")
 @click.option("--retries", type=click.IntRange(0, 20), default=5, help="Retries of a failing request (with backoff).")
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, help="Seconds to wait for a response.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
+@PROGRESS_OPTION
 @common
 @setting_option("jobs", type=int)
 def harvest_command(url: str, set_spec: str | None, from_date: str | None, metadata_prefix: str, full: bool,
@@ -115,10 +127,7 @@ def harvest_command(url: str, set_spec: str | None, from_date: str | None, metad
     from .pipeline.harvest import Feed, harvest
 
     feed = Feed(url, metadata_prefix, set_spec, from_date, timeout=timeout, retries=retries)
-    try:
-        outcome = harvest(_batch_job(_settings(**options)), feed, full, progress)
-    except StoreBusy as exc:
-        raise StoreError(str(exc)) from exc
+    outcome = harvest(_batch_job(_settings(**options)), feed, full, progress)
     for line in outcome.lines():
         click.echo(line)
     sys.exit(0 if outcome.complete and outcome.summary.exit_code == 0 else 1)
@@ -170,7 +179,7 @@ def _print_report(findings: list[Finding], errors: list[ReadError], output: str)
         for e in errors:
             click.echo(f"UNREADABLE  {e}")
         for f in findings:
-            field = f.path.rsplit("/", 1)[-1].rsplit("#", 1)[-1] if f.path else "-"
+            field = local_name(f.path) if f.path else "-"
             value = f" [value: {f.value}]" if f.value else ""
             click.echo(f"{f.severity:<9}  {f.key}  {field}: {f.message}{value}")
 
@@ -227,8 +236,6 @@ def withdraw_command(key: str, replaced_by: str | None, reason: str | None, **op
 
     try:
         withdraw(_settings(**options), key, replaced_by, reason)
-    except StoreBusy as exc:
-        raise StoreError(str(exc)) from exc
     except NotPublished as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"withdrew {key}" + (f", replaced by {replaced_by}" if replaced_by else ""))
@@ -237,16 +244,13 @@ def withdraw_command(key: str, replaced_by: str | None, reason: str | None, **op
 @main.command("reindex")
 @common
 @setting_option("jobs", type=int)
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal).")
+@PROGRESS_OPTION
 def reindex_command(progress: bool | None, **options: Any) -> None:
     """Rebuild the search index from the published graphs in the store."""
     from .pipeline.reindex import reindex
 
     start = time.monotonic()
-    try:
-        done = reindex(_batch_job(_settings(**options)), sys.stderr.isatty() if progress is None else progress)
-    except StoreBusy as exc:
-        raise StoreError(str(exc)) from exc
+    done = reindex(_batch_job(_settings(**options)), sys.stderr.isatty() if progress is None else progress)
     if done.damaged:
         click.echo(f"the old index could not be read; kept as {done.damaged}", err=True)
     click.echo(f"indexed {done.theses} theses in {time.monotonic() - start:.1f} s")
@@ -261,14 +265,11 @@ def reindex_command(progress: bool | None, **options: Any) -> None:
 def export_command(fmt: str, output: Path | None, **options: Any) -> None:
     """Stream the published dataset (the newest snapshot; safe while an ingest runs)."""
     settings = _settings(**options)
-    try:
-        if output:
-            with open(output, "wb") as stream:
-                export(settings, fmt, stream)
-        else:
-            export(settings, fmt, sys.stdout.buffer)
-    except StoreMissing as exc:
-        raise StoreError(str(exc)) from exc
+    if output:
+        with open(output, "wb") as stream:
+            export(settings, fmt, stream)
+    else:
+        export(settings, fmt, sys.stdout.buffer)
 
 
 @main.command("dump")
@@ -277,11 +278,8 @@ def dump_command(**options: Any) -> None:
     """Write the dump files (N-Triples, Turtle, N-Quads; gzip), SHA256SUMS and dcat.ttl under STORE/dumps/."""
     from .store.dumps import dump
 
-    try:
-        for path in dump(_settings(**options)):
-            click.echo(f"{path}  {path.stat().st_size} bytes")
-    except StoreMissing as exc:
-        raise StoreError(str(exc)) from exc
+    for path in dump(_settings(**options)):
+        click.echo(f"{path}  {path.stat().st_size} bytes")
 
 
 def serving(func: Callable) -> Callable:
@@ -316,7 +314,7 @@ def demo_command(**options: Any) -> None:
     command = [sys.executable, "-m", "ld.cli", "ingest", "--store", store, "--base", base, *paths]
     if subprocess.run(command, check=False).returncode not in (0, 1):
         raise StoreError("the sample ingest failed; see the messages above")
-    click.echo(f"Try: curl -L -H 'Accept: text/turtle' {settings.base}id/thesis/uk.bl.ethos.232781")
+    click.echo(f"Try: curl -L -H 'Accept: text/turtle' {thesis_iri(settings.base, 'uk.bl.ethos.232781')}")
     serve(settings)
 
 

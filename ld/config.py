@@ -1,4 +1,5 @@
-"""Settings as data: one table drives defaults, environment variables, CLI help and docs.
+"""Settings as data: one dataclass holds the defaults, one table the help; together they
+drive environment variables, CLI options and the README's table.
 
 Every setting can come from a command-line option or an ``LDPUB_<NAME>`` environment
 variable; the option wins.  ``docs/settings`` in the README is generated from SETTINGS
@@ -26,49 +27,10 @@ class Setting:
         return "LDPUB_" + self.name.upper()
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("store", "data/store", "Directory of the on-disk store (created if missing)."),
-    Setting("base", "http://127.0.0.1:8000/", "Public base URI of every minted URI; ends in '/'."),
-    Setting("host", "127.0.0.1", "Interface `ldpub serve` listens on."),
-    Setting("port", 8000, "Port `ldpub serve` listens on."),
-    Setting("workers", 4, "Worker processes of `ldpub serve` (gunicorn sync workers), more than `sparql_concurrency`."),
-    Setting(
-        "record_port",
-        0,
-        "Port of the record lane (0: none): `record_workers` more workers that answer only there; the nginx front "
-        "sends /id/ and /doc/ to it, so dereference never queues behind search, OAI or SPARQL.",
-    ),
-    Setting("record_workers", 2, "Worker processes of the record lane (used when `record_port` is set)."),
-    Setting(
-        "license",
-        "https://creativecommons.org/licenses/by/4.0/",
-        "Licence IRI stated on every record's description document.",
-    ),
-    Setting("batch_size", 500, "Records per validation batch during ingest."),
-    Setting("jobs", 0, "Worker processes for ingest and reindex (0: one per core, plus one)."),
-    Setting(
-        "batch_niceness",
-        10,
-        "How far `ingest`, `harvest` and `reindex` lower their CPU priority (os.nice): batch work yields the cores "
-        "to a server on the same machine, and loses nothing on an idle one.",
-    ),
-    Setting("shacl_engine", "turbo", "SHACL engine: 'turbo' (pyshacl-turbo) or 'pyshacl'."),
-    Setting("sparql_timeout", 10, "Seconds a SPARQL query may run before it is stopped (answer: 503)."),
-    Setting(
-        "sparql_concurrency",
-        2,
-        "SPARQL queries running at once across all workers; more get 503 with Retry-After at once.",
-    ),
-    Setting("sparql_max_rows", 10000, "Rows (or triples) a SPARQL answer holds at most; more are cut off and flagged."),
-    Setting("sparql_max_bytes", 33554432, "Bytes a SPARQL answer may take at most."),
-)
-
-_BY_NAME = {s.name: s for s in SETTINGS}
-
-
 @dataclass(frozen=True)
 class Settings:
-    """Resolved settings; build with :func:`load_settings`."""
+    """Resolved settings; build with :func:`load_settings`.  The defaults written here are the
+    only ones: SETTINGS (and so the CLI help and the README table) reads them from the fields."""
 
     store: Path = Path("data/store")
     base: str = "http://127.0.0.1:8000/"
@@ -96,6 +58,33 @@ class Settings:
         """`jobs`, or one per core plus one: the parent's waits on RocksDB leave room for a spare
         worker (627k-row benchmark, 2 cores: ingest 6% faster with 3 workers than with 2)."""
         return self.jobs or (os.cpu_count() or 1) + 1
+
+
+HELP: dict[str, str] = {
+    "store": "Directory of the on-disk store (created if missing).",
+    "base": "Public base URI of every minted URI; ends in '/'.",
+    "host": "Interface `ldpub serve` listens on.",
+    "port": "Port `ldpub serve` listens on.",
+    "workers": "Worker processes of `ldpub serve` (gunicorn sync workers), more than `sparql_concurrency`.",
+    "record_port": "Port of the record lane (0: none): `record_workers` more workers that answer only there; the "
+    "nginx front sends /id/ and /doc/ to it, so dereference never queues behind search, OAI or SPARQL.",
+    "record_workers": "Worker processes of the record lane (used when `record_port` is set).",
+    "license": "Licence IRI stated on every record's description document.",
+    "batch_size": "Records per validation batch during ingest.",
+    "jobs": "Worker processes for ingest and reindex (0: one per core, plus one).",
+    "batch_niceness": "How far `ingest`, `harvest` and `reindex` lower their CPU priority (os.nice): batch work "
+    "yields the cores to a server on the same machine, and loses nothing on an idle one.",
+    "shacl_engine": "SHACL engine: 'turbo' (pyshacl-turbo) or 'pyshacl'.",
+    "sparql_timeout": "Seconds a SPARQL query may run before it is stopped (answer: 503).",
+    "sparql_concurrency": "SPARQL queries running at once across all workers; more get 503 with Retry-After at once.",
+    "sparql_max_rows": "Rows (or triples) a SPARQL answer holds at most; more are cut off and flagged.",
+    "sparql_max_bytes": "Bytes a SPARQL answer may take at most.",
+}
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.default, HELP[f.name]) for f in fields(Settings) if f.name in HELP
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 def _coerce(name: str, value: Any) -> Any:

@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["ldpub.store"] = ReadStore(settings.store)  # opens lazily, per process
     errors.init_app(app)
     headers.init_app(app)
+    app.context_processor(_page_defaults)
     app.register_blueprint(theses.bp)
     app.register_blueprint(things.bp)
     app.register_blueprint(discovery.bp)
@@ -31,3 +32,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(oai.bp)
     app.register_blueprint(search.bp)
     return app
+
+
+def _page_defaults() -> dict[str, object]:
+    """What base.html reads on every page; pages about a record pass their own."""
+    return {"alternates": [], "schema": None}

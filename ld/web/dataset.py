@@ -11,14 +11,14 @@ from werkzeug.http import parse_range_header
 from ..renderers import RENDERERS
 from ..store import statistics
 from ..store.dumps import CHECKSUMS, DCAT_FILE, DUMP_FORMATS, dumps_dir
-from ..vocab import PREFIXES
+from ..uris import uri_space
+from ..vocab import DCT_IRI, PREFIXES, RDF_TYPE
 from .describe import Description
 from .negotiation import split_suffix
 from .respond import answer, base, choose
 
 bp = Blueprint("dataset", __name__)
 VOID = "http://rdfs.org/ns/void#"
-DCT = "http://purl.org/dc/terms/"
 OURS = ("http://purl.org/ontology/bibo/Thesis", "http://xmlns.com/foaf/0.1/Person",
         "http://xmlns.com/foaf/0.1/Organization", "http://www.w3.org/2004/02/skos/core#Concept",
         "http://purl.org/ontology/bibo/ThesisDegree")  # fmt: skip
@@ -51,25 +51,25 @@ def _dump_names() -> list[str]:
 def void_triples(base_iri: str, license_iri: str, stats: dict, dumps: list[str]) -> list[ox.Triple]:
     n = ox.NamedNode
     dataset = n(f"{base_iri}void#dataset")
-    rdf_type = n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = n(RDF_TYPE)
     integer = n("http://www.w3.org/2001/XMLSchema#integer")
     count = lambda v: ox.Literal(str(v), datatype=integer)  # noqa: E731
     t = [
         ox.Triple(dataset, rdf_type, n(VOID + "Dataset")),
-        ox.Triple(dataset, n(DCT + "title"), ox.Literal("UK doctoral theses (ldpub)", language="en")),
-        ox.Triple(dataset, n(DCT + "description"), ox.Literal(
+        ox.Triple(dataset, n(DCT_IRI + "title"), ox.Literal("UK doctoral theses (ldpub)", language="en")),
+        ox.Triple(dataset, n(DCT_IRI + "description"), ox.Literal(
             "Records of UK doctoral theses from the British Library's EThOS service and university "
             "repositories, validated against a SHACL profile.", language="en")),
-        ox.Triple(dataset, n(DCT + "license"), n(license_iri)),
+        ox.Triple(dataset, n(DCT_IRI + "license"), n(license_iri)),
         ox.Triple(dataset, n(VOID + "triples"), count(stats["quads"])),
         ox.Triple(dataset, n(VOID + "entities"), count(sum(stats["classes"].get(c, 0) for c in OURS))),
         ox.Triple(dataset, n(VOID + "documents"), count(stats["classes"].get("http://xmlns.com/foaf/0.1/Document", 0))),
         ox.Triple(dataset, n(VOID + "sparqlEndpoint"), n(f"{base_iri}sparql")),
-        ox.Triple(dataset, n(VOID + "uriSpace"), ox.Literal(f"{base_iri}id/")),
+        ox.Triple(dataset, n(VOID + "uriSpace"), ox.Literal(uri_space(base_iri))),
         ox.Triple(dataset, n(VOID + "rootResource"), n(base_iri)),
     ]  # fmt: skip
     if stats.get("computed"):
-        t.append(ox.Triple(dataset, n(DCT + "modified"), ox.Literal(stats["computed"],
+        t.append(ox.Triple(dataset, n(DCT_IRI + "modified"), ox.Literal(stats["computed"],
                  datatype=n("http://www.w3.org/2001/XMLSchema#dateTime"))))  # fmt: skip
     t += [ox.Triple(dataset, n(VOID + "dataDump"), n(f"{base_iri}dumps/{name}")) for name in dumps]
     t += [ox.Triple(dataset, n(VOID + "vocabulary"), n(str(ns))) for ns in PREFIXES.values()]
@@ -95,7 +95,7 @@ def dump_list() -> Response:
     folder = dumps_dir(current_app.config["LDPUB"])
     files = [(p.name, p.stat().st_size) for p in sorted(folder.iterdir())] if folder.is_dir() else []
     files = [(name, size) for name, size in files if not name.endswith(".partial")]
-    body = render_template("dumps.html", page_title="Dumps", alternates=[], thing=f"{base()}dumps/", schema=None,
+    body = render_template("dumps.html", page_title="Dumps", thing=f"{base()}dumps/",
                            files=files)  # fmt: skip
     return Response(body, mimetype="text/html")
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import HTTPException
 
 from ..store.rdf import StoreMissing
 
 
-def _body(status: int, title: str, detail: str) -> Response:
-    if request.accept_mimetypes.best == "application/json":
+def error_response(status: int, title: str, detail: str, as_json: bool = False) -> Response:
+    """JSON for a client that prefers it (or a JSON route), a page for a browser, else plain text."""
+    best = request.accept_mimetypes.best
+    if as_json or best == "application/json":
         response = jsonify({"status": status, "title": title, "detail": detail})
+    elif best == "text/html":
+        response = Response(render_template("missing.html", heading=title, message=detail, thing=request.path),
+                            mimetype="text/html")  # fmt: skip
     else:
         response = Response(f"{status} {title}\n\n{detail}\n", mimetype="text/plain")
     response.status_code = status
@@ -23,7 +28,7 @@ def _body(status: int, title: str, detail: str) -> Response:
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
-        response = _body(exc.code or 500, exc.name, exc.description or "")
+        response = error_response(exc.code or 500, exc.name, exc.description or "")
         for key, value in exc.get_headers() if exc.response is None else []:
             if key.lower() != "content-type":
                 response.headers[key] = value
@@ -31,14 +36,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ParseException)
     @app.errorhandler(NoMoreData)
-    def unreadable_body(exc: Exception) -> Response:
+    def unreadableerror_response(exc: Exception) -> Response:
         """gunicorn raises these from wsgi.input when the body is malformed (a bad chunk size, a missing
         chunk terminator) or ends early: the client's fault, wherever the body is read."""
-        return _body(400, "Bad Request", f"The request body could not be read: {type(exc).__name__}.")
+        return error_response(400, "Bad Request", f"The request body could not be read: {type(exc).__name__}.")
 
     @app.errorhandler(StoreMissing)
     def no_data(exc: StoreMissing) -> Response:
-        return _body(503, "No data published yet", str(exc))
+        return error_response(503, "No data published yet", str(exc))
 
     @app.errorhandler(sqlite3.DatabaseError)
     def unreadable_ledger(exc: sqlite3.DatabaseError) -> Response:
@@ -47,4 +52,4 @@ def init_app(app: Flask) -> None:
             "A file beside the store cannot be read. If it is the search index (STORE/search.sqlite), "
             "`ldpub reindex` rebuilds it from the published data; the records themselves are unaffected."
         )
-        return _body(503, "Service unavailable", detail)
+        return error_response(503, "Service unavailable", detail)

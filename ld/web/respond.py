@@ -15,6 +15,7 @@ from ..renderers import RENDERERS
 from ..store.changes import ChangeLog, PublishedChanges
 from ..store.rdf import ReadStore
 from ..store.tombstones import Tombstones
+from ..uris import document_path, last_segment, thesis_iri
 from .describe import Description
 from .headers import conditional, link_header
 from .negotiation import VARIANTS, Variant, negotiate
@@ -51,11 +52,11 @@ def gone(variant: Variant, key: str) -> Response | None:
     if stone is None:
         return None
     if stone.replaced_by:
-        suffix = f".{variant.suffix}" if request.path.rsplit("/", 1)[-1].endswith(f".{variant.suffix}") else ""
-        return redirect(f"/doc/thesis/{stone.replaced_by}{suffix}", code=301)
-    thing = f"{base()}id/thesis/{key}"
+        suffix = f".{variant.suffix}" if last_segment(request.path).endswith(f".{variant.suffix}") else ""
+        return redirect(document_path(stone.replaced_by) + suffix, code=301)
+    thing = thesis_iri(base(), key)
     if variant.is_html:
-        body = render_template("gone.html", stone=stone, alternates=[], thing=thing)
+        body = render_template("gone.html", stone=stone, thing=thing)
         return Response(body, 410, mimetype="text/html")
     said = [
         ox.Triple(ox.NamedNode(thing), ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated"),
@@ -117,7 +118,7 @@ def not_found(variant: Variant | None, what: str) -> Response:
     """404 in the negotiated format (HTML for browsers, a one-triple graph for RDF clients)."""
     message = f"There is no {what} here."
     if variant is None or variant.is_html:
-        body = render_template("missing.html", message=message, alternates=[], thing=request.path)
+        body = render_template("missing.html", message=message, thing=request.path)
         return Response(body, 404, mimetype="text/html")
     about = ox.Triple(ox.NamedNode(base().rstrip("/") + quote(request.path, safe="/")),
                       ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(message))  # fmt: skip

@@ -8,6 +8,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request
 
 from ..search import FACETS, SORTS, BadQuery, Results, SearchIndex
+from ..uris import document_path, thesis_iri
+from ..vocab import BIBO_IRI, DCT_IRI
+from .errors import error_response
 from .params import number_arg
 from .respond import base, per_process
 
@@ -31,13 +34,13 @@ def search() -> Response:
     try:
         results = index().search(text, filters, page, size, sort)
     except BadQuery as exc:
-        return _bad(str(exc), wants_json)
+        return error_response(400, "Bad search", str(exc), as_json=wants_json)
     data = _data({"q": text, **filters, "sort": sort}, page, size, results)
     if request.path.endswith(".jsonld"):
         return Response(json.dumps(hydra(data), ensure_ascii=False, indent=1), mimetype="application/ld+json")
     if wants_json:
         return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
-    body = render_template("search.html", page_title="Search", alternates=[], thing=f"{base()}search", schema=None,
+    body = render_template("search.html", page_title="Search", thing=f"{base()}search",
                            data=data, text=text, filters=filters, sort=sort,
                            sorts=_sorts(text, filters, sort))  # fmt: skip
     return Response(body, mimetype="text/html")
@@ -45,8 +48,8 @@ def search() -> Response:
 
 # Inline, so a client need not fetch www.w3.org's Hydra context to read the results.
 HYDRA_CONTEXT = {
-    "hydra": "http://www.w3.org/ns/hydra/core#", "dcterms": "http://purl.org/dc/terms/",
-    "bibo": "http://purl.org/ontology/bibo/", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "hydra": "http://www.w3.org/ns/hydra/core#", "dcterms": DCT_IRI,
+    "bibo": BIBO_IRI, "xsd": "http://www.w3.org/2001/XMLSchema#",
     "Collection": "hydra:Collection", "PartialCollectionView": "hydra:PartialCollectionView",
     "totalItems": {"@id": "hydra:totalItems", "@type": "xsd:integer"},
     "member": {"@id": "hydra:member"}, "view": {"@id": "hydra:view"},
@@ -100,7 +103,7 @@ def browse(facet: str) -> Response:
     ]  # fmt: skip
     if request.accept_mimetypes.best == "application/json":
         return Response(json.dumps({"facet": facet, "values": rows}, ensure_ascii=False), mimetype="application/json")
-    body = render_template("browse.html", page_title=f"Browse by {facet}", alternates=[], schema=None,
+    body = render_template("browse.html", page_title=f"Browse by {facet}",
                            thing=f"{base()}browse/{facet}", facet=facet, rows=rows)  # fmt: skip
     return Response(body, mimetype="text/html")
 
@@ -127,7 +130,7 @@ def _sorts(text: str, filters: dict, sort: str | None) -> list[dict]:
 def _data(state: dict, page: int, size: int, results: Results) -> dict:
     filters = {k: v for k, v in state.items() if k in FACETS}
     hits = [{
-        "id": f"{base()}id/thesis/{h.key}", "url": f"/doc/thesis/{h.key}", "title": h.title,
+        "id": thesis_iri(base(), h.key), "url": document_path(h.key), "title": h.title,
         "year": h.year, "institution": h.institution, "degree": h.degree, "snippet": _segments(h.snippet),
     } for h in results.hits]  # fmt: skip
     facets = {name: [{"value": c.value, "label": c.label, "count": c.count,
@@ -152,10 +155,3 @@ def _segments(snippet: str | None) -> list[list]:
         if part:
             out.append([part, i % 2 == 1])
     return out
-
-
-def _bad(message: str, wants_json: bool) -> Response:
-    if wants_json:
-        return Response(json.dumps({"status": 400, "detail": message}), 400, mimetype="application/json")
-    body = render_template("missing.html", message=f"Bad search: {message}", alternates=[], thing=f"{base()}search")
-    return Response(body, 400, mimetype="text/html")
