@@ -76,8 +76,6 @@ import queue
 import random
 import re
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -97,6 +95,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import WORDS, row, shifted_line  # noqa: E402
+from bench.support import free_port, nearest_rank, stop  # noqa: E402
 
 ETHOS_PREFIX = "uk.bl.ethos."
 ETHOS_BASE = 100_000  # generate.py numbers row n as uk.bl.ethos.{100000 + n}
@@ -441,12 +440,6 @@ def write_new_rows(out: Path, rows: int, offset: int, seed: int) -> None:
                 writer.writerow(values)
 
 
-def free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 def ldpub() -> list[str]:
     return [sys.executable, "-m", "ld.cli"]
 
@@ -494,20 +487,6 @@ def wait_until_up(args: argparse.Namespace, server: subprocess.Popen, log: Path,
     sys.exit(f"ldpub serve did not answer within {limit:.0f} s; see {log}")
 
 
-def stop(process: subprocess.Popen | None, grace: float = 20) -> None:
-    """Stop a child we started (its own session: gunicorn's workers and query processes go too)."""
-    if process is None or process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 def warm_up(args: argparse.Namespace, shared: Shared, base: str) -> None:
     """A few requests of each kind, not counted: both workers open the snapshot and the search index."""
     client = Client(args.host, args.port, args.timeout)
@@ -531,13 +510,6 @@ def warm_up(args: argparse.Namespace, shared: Shared, base: str) -> None:
 # the report
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
-    return sorted_values[index]  # nearest-rank
-
-
 def summarise(samples: list[Sample], window: float) -> dict:
     by_category: dict[str, list[Sample]] = defaultdict(list)
     for s in samples:
@@ -551,9 +523,9 @@ def summarise(samples: list[Sample], window: float) -> dict:
             "count": len(group),
             "per_second": round(len(group) / window, 1) if window else None,
             "statuses": dict(sorted(Counter(str(s.status) for s in group).items())),
-            "p50_ms": round(percentile(times, 50) * 1000, 1),
-            "p95_ms": round(percentile(times, 95) * 1000, 1),
-            "p99_ms": round(percentile(times, 99) * 1000, 1),
+            "p50_ms": round(nearest_rank(times, 50) * 1000, 1),
+            "p95_ms": round(nearest_rank(times, 95) * 1000, 1),
+            "p99_ms": round(nearest_rank(times, 99) * 1000, 1),
             "max_ms": round(times[-1] * 1000, 1) if times else None,
             "mean_ms": round(statistics.fmean(times) * 1000, 1) if times else None,
         }

@@ -51,8 +51,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -64,6 +62,10 @@ from urllib.parse import urlencode, urlparse
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.support import free_port, nearest_rank, stop  # noqa: E402
+
 DCTERMS = "http://purl.org/dc/terms/"
 ACCEPT = "application/sparql-results+json"
 
@@ -143,26 +145,6 @@ MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime      = 600
 DefaultQuery               = ASK {{}}
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(process: subprocess.Popen | None, grace: float = 30) -> None:
-    """Stop a child we started in its own session, with everything it started."""
-    if process is None or process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 class Endpoint:
@@ -374,12 +356,6 @@ def answer_of(body: bytes) -> object:
     return sorted(rows)
 
 
-def nearest_rank(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, -(-len(ordered) * p // 100) - 1))
-    return ordered[int(index)]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
@@ -415,7 +391,6 @@ def main() -> int:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out_json = args.json or HERE / "out" / f"sparql-latency-{stamp}.json"
     out_json.parent.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
     from ld.config import load_settings  # noqa: PLC0415
 
     settings = load_settings({"base": args.base, "workers": args.workers or None})

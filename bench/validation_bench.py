@@ -11,17 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.generate import generate  # noqa: E402
-from ld.model.mapping import Mapper  # noqa: E402
-from ld.model.records import Record  # noqa: E402
+from bench.support import mapped_records  # noqa: E402
 from ld.model.validation import validate_batch  # noqa: E402
-from ld.sources import read_file  # noqa: E402
 
 
 def rate(engine: str, mapped: list, batch: int) -> float:
@@ -36,12 +32,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--pyshacl-rows", type=int, default=100)
     args = parser.parse_args()
-    data = HERE / "out" / f"ethos-{args.rows}.csv"
-    if not data.exists():
-        generate(args.rows, data)
-    mapper = Mapper("http://127.0.0.1:8000/", "https://creativecommons.org/licenses/by/4.0/")
-    now = datetime.now(UTC)
-    mapped = [mapper.map(r, now) for r in read_file(data) if isinstance(r, Record)]
+    mapped = mapped_records(args.rows)
     validate_batch(mapped[:10], "turbo")  # compile the shapes once, outside the timing
     turbo = rate("turbo", mapped, 500)
     small = mapped[: args.pyshacl_rows]

@@ -11,7 +11,7 @@ from rdflib import Dataset, Graph
 from ld.cli import main
 
 from .conftest import CSV_SAMPLE, TEXT_SAMPLE
-from .test_ingest import csv_file, thesis
+from .helpers import csv_file, thesis
 
 
 def run(*args: str) -> tuple[int, str]:

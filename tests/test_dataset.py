@@ -18,8 +18,8 @@ from ld.store.dumps import dump
 from ld.store.rdf import ReadStore
 
 from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
+from .helpers import csv_file, thesis
 from .servers import serving_samples
-from .test_ingest import csv_file, thesis
 
 VOID = "http://rdfs.org/ns/void#"
 DATASET = URIRef(f"{BASE}void#dataset")

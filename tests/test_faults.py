@@ -18,14 +18,14 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from ld.model.records import ReadError, Record
-from ld.sources import READERS
+from ld.sources import read_file
 from ld.sources.ethos_csv import COLUMNS_2021
 from ld.sources.ethos_text import LABELS
 from ld.store.rdf import WritableStore
 
 from .conftest import BASE
+from .helpers import csv_file, thesis
 from .servers import ldpub, serving_samples, status, wait_until
-from .test_ingest import csv_file, thesis
 
 FUZZ = hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 LINE_BITS = st.sampled_from([f"{label}:" for label in LABELS] + [
@@ -37,7 +37,7 @@ CSV_BITS = st.sampled_from([",", '"', '""', "\n", "\r\n", " ", "https://isni.org
 
 
 def read_all(reader: str, path: Path) -> list:
-    return list(READERS[reader].read(path, None))
+    return list(read_file(path, reader))  # the units-then-parse path ingest takes
 
 
 def assert_only_records_or_located_errors(items: list, path: Path) -> None:

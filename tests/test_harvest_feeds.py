@@ -10,7 +10,7 @@ from ld.pipeline.ingest import ingest
 from ld.pipeline.withdraw import withdraw
 
 from .conftest import BASE
-from .test_ingest import csv_file, thesis
+from .helpers import csv_file, thesis
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

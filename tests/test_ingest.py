@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ld.config import Settings
 from ld.pipeline.ingest import ingest
-from ld.sources.ethos_csv import COLUMNS_2021
 from ld.store.quarantine import Quarantine
 from ld.store.rdf import ReadStore
 
 from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
+from .helpers import csv_file, thesis
 
 DOC = f"{BASE}doc/thesis/uk.bl.ethos.232781"
 MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
-
-
-def csv_file(tmp_path: Path, rows: list[dict], name: str = "dump.csv") -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, COLUMNS_2021, lineterminator="\n", restval=" ")
-    writer.writeheader()
-    writer.writerows(rows)
-    path = tmp_path / name
-    path.write_text(buffer.getvalue(), "utf-8")
-    return path
-
-
-def thesis(n: int, **extra: str) -> dict:
-    return {"Title": f"Thesis {n}", "Author": f"Author{n}, A.", "Institution": "University of Leeds", "Date": "2001",
-            "Qualification": "Thesis (Ph.D.)", "Abstract": "Text.",
-            "EThOS URL": f"https://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.{n}", **extra}  # fmt: skip
 
 
 def quads(settings: Settings, graph: str) -> set:

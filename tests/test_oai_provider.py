@@ -14,8 +14,8 @@ from ld.config import load_settings
 from ld.pipeline.harvest import Feed, harvest
 from ld.pipeline.ingest import ingest
 
+from .helpers import csv_file, thesis
 from .servers import Site, serving_samples
-from .test_ingest import csv_file, thesis
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 

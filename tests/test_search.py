@@ -16,7 +16,7 @@ from ld.pipeline.withdraw import withdraw
 from ld.search import BadQuery
 
 from .conftest import CSV_SAMPLE, TEXT_SAMPLE
-from .test_ingest import csv_file, thesis
+from .helpers import csv_file, thesis
 
 ROWS = [
     thesis(

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from .servers import serving_samples
 
@@ -48,9 +50,19 @@ def console_errors(driver: webdriver.Chrome) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-def found(driver: webdriver.Chrome) -> str:
-    """The search page's line saying how many theses were found."""
-    return driver.find_element(By.CSS_SELECTOR, "main p.muted").text
+def found(driver: webdriver.Chrome, starts: str) -> bool:
+    """Whether the search page's line saying how many theses were found begins so, waiting
+    for it: a submitted form or a click returns before the next page has loaded."""
+
+    def line(d: webdriver.Chrome) -> bool:
+        elements = d.find_elements(By.CSS_SELECTOR, "main p.muted")
+        return bool(elements) and elements[0].text.startswith(starts)
+
+    try:
+        WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(line)
+    except TimeoutException:
+        return False
+    return True
 
 
 def click(driver: webdriver.Chrome, text: str) -> None:
@@ -86,21 +98,23 @@ def test_search_from_the_front_page(site: str, browser: webdriver.Chrome) -> Non
     box = browser.find_element(By.NAME, "q")
     box.send_keys("turbulent")
     box.submit()
-    assert found(browser).startswith("1 thesis ")
+    assert found(browser, "1 thesis ")
     click(browser, "Computation and measurement of turbulent flow through idealized turbine blade passages")
     assert browser.current_url.endswith("/doc/thesis/uk.bl.ethos.232781")
     browser.back()
     click(browser, "Physical Sciences")  # a facet
-    assert found(browser).startswith("1 thesis (filtered: discipline = Physical Sciences")
+    assert found(browser, "1 thesis (filtered: discipline = Physical Sciences")
     browser.find_element(By.CSS_SELECTOR, '[aria-label="remove the discipline filter"]').click()
-    assert "discipline = " not in browser.page_source and "turbulent" in browser.current_url
+    assert found(browser, "1 thesis ") and "discipline = " not in browser.page_source
+    assert "turbulent" in browser.current_url
     box = browser.find_element(By.NAME, "q")
     box.clear()
     box.submit()  # no words: every thesis, newest first; then switch to oldest first
-    assert found(browser).startswith("2 theses")
+    assert found(browser, "2 theses")
     titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "ol li > a")]
     assert titles[0].startswith("Mental health and recovery")
     click(browser, "oldest")
+    WebDriverWait(browser, 10).until(lambda d: "sort=oldest" in d.current_url)
     titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "ol li > a")]
     assert titles[0].startswith("Computation and measurement") and "sort=oldest" in browser.current_url
     assert console_errors(browser) == []

@@ -15,7 +15,7 @@ from ld.config import Settings
 from ld.pipeline.ingest import ingest
 
 from .conftest import BASE, jsonld_graph
-from .test_ingest import csv_file, thesis
+from .helpers import csv_file, thesis
 
 DOC = "/doc/thesis/uk.bl.ethos.232781"
 CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8"

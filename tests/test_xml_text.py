@@ -18,8 +18,8 @@ from ld.pipeline.ingest import ingest
 from ld.sources import read_file
 
 from .conftest import BASE, TEXT_SAMPLE, jsonld_graph
+from .helpers import csv_file, thesis
 from .servers import serving_samples
-from .test_ingest import csv_file, thesis
 
 # Some of what XML 1.0 forbids: C0 controls other than tab, LF and CR, and the noncharacters U+FFFE, U+FFFF
 FORBIDDEN = "\x00\x01\x03\x08\x0b\x0c\x0e\x1a\x1f\ufffe\uffff"
