@@ -51,9 +51,10 @@ def limit_chunked_body() -> None:
     environ["wsgi.input_terminated"] = False
 
 
-def conditional(response: Response, modified: datetime | None) -> Response:
-    """Strong ETag over the body, Last-Modified, Cache-Control; 304 when the client has it."""
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+def conditional(response: Response, modified: datetime | None, tag: str | None = None) -> Response:
+    """Strong ETag (`tag`, else a digest of the body), Last-Modified, Cache-Control; 304 when
+    the client has it."""
+    response.set_etag(tag or hashlib.sha256(response.get_data()).hexdigest()[:32])
     if modified is not None:
         response.last_modified = modified
     response.headers["Cache-Control"] = CACHE_CONTROL

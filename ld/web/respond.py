@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from ..store.rdf import ReadStore
 from ..store.tombstones import Tombstones
 from ..uris import document_path, last_segment, thesis_iri
 from .describe import Description
-from .headers import conditional, link_header
+from .headers import CACHE_CONTROL, conditional, link_header
 from .negotiation import VARIANTS, Variant, negotiate
 
 T = TypeVar("T")
@@ -99,19 +100,44 @@ def alternates(doc_path: str) -> list[dict[str, str]]:
 def answer(description: Description, variant: Variant, doc_path: str, negotiated: bool,
            html: tuple[str, dict], links: Iterable[tuple[str, str, dict[str, str]]] = ()) -> Response:  # fmt: skip
     """Body, Content-Location, Vary, Link (alternates and signposting), caching, 304."""
+    body, mimetype = render(description, variant, doc_path, html)
+    return send(body, mimetype, variant, doc_path, negotiated, links, description.modified)
+
+
+def render(description: Description, variant: Variant, doc_path: str, html: tuple[str, dict]) -> tuple[bytes, str]:
+    """The representation's bytes and media type: the page, or the graph by the renderer registry."""
     if variant.is_html:
         template, context = html
-        body = render_template(template, alternates=alternates(doc_path), thing=description.thing, **context)
-        response = Response(body, mimetype="text/html")
-    else:
-        renderer = RENDERERS[variant.suffix]
-        response = Response(renderer.render(description.triples, base()), mimetype=renderer.media_type)
+        page = render_template(template, alternates=alternates(doc_path), thing=description.thing, **context)
+        return page.encode("utf-8"), "text/html"
+    renderer = RENDERERS[variant.suffix]
+    return renderer.render(description.triples, base()), renderer.media_type
+
+
+def send(body: bytes, mimetype: str, variant: Variant, doc_path: str, negotiated: bool,
+         links: Iterable[tuple[str, str, dict[str, str]]], modified: datetime | None,
+         tag: str | None = None) -> Response:  # fmt: skip
+    """A representation with every header it promises; `tag` when the ETag is known already."""
+    response = Response(body, mimetype=mimetype)
+    _where(response, variant, doc_path, negotiated)
+    every = [(f"{doc_path}.{v.suffix}", "alternate", {"type": v.media_type}) for v in VARIANTS if v != variant]
+    response.headers["Link"] = link_header([*links, *every])
+    return conditional(response, modified, tag)
+
+
+def not_modified(tag: str, variant: Variant, doc_path: str, negotiated: bool) -> Response:
+    """304 with what RFC 9110 asks of it (ETag, Content-Location, Vary, Cache-Control), no body."""
+    response = Response(status=304)
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    _where(response, variant, doc_path, negotiated)
+    return response
+
+
+def _where(response: Response, variant: Variant, doc_path: str, negotiated: bool) -> None:
     response.headers["Content-Location"] = f"{doc_path}.{variant.suffix}"
     if negotiated:
         response.vary.add("Accept")
-    every = [(f"{doc_path}.{v.suffix}", "alternate", {"type": v.media_type}) for v in VARIANTS if v != variant]
-    response.headers["Link"] = link_header([*links, *every])
-    return conditional(response, description.modified)
 
 
 def not_found(variant: Variant | None, what: str) -> Response:

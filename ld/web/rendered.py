@@ -1,0 +1,99 @@
+"""A record document's representations, made once per content version and served as bytes.
+
+Every record's graph carries the digest of the content it was made from.  That digest,
+the variant and the version of the rendering code name a representation exactly, so:
+
+- the ETag is known before any body exists, and a conditional GET answers 304 after one
+  point lookup in the store, without decoding the record or serialising it;
+- a body, once made, is kept per worker process under (key, digest, variant): a replaced
+  record has another digest and can never be served stale, and a withdrawn record has no
+  graph, so nothing is looked up for it at all.
+
+What is kept is what depends on the record alone (body, Link targets, Last-Modified);
+the headers that depend on the request (Vary, Content-Location) are set per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import __version__
+from ..store.rdf import ReadStore
+from ..uris import document_iri
+from ..vocab import own_terms
+
+KEPT = 4096  # bodies per worker process: a few MB; the store stays the source of truth
+
+Links = list[tuple[str, str, dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    mimetype: str
+    modified: datetime | None
+    links: Links  # Link header entries that depend on the record (signposting)
+
+
+@cache
+def rendering_version() -> str:
+    """Changes whenever the code that makes bodies may have: ldpub's version, its templates
+    and the modules that serialise and lay out a record.  Part of every ETag."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(str(resources.files("ld")))
+    sources = [package / "renderers.py", package / "web" / "pages.py", package / "web" / "theses.py"]
+    sources += sorted((package / "web" / "templates").iterdir())
+    for path in sources:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def content_digest(store: ReadStore, base: str, key: str) -> str | None:
+    """The digest stored in the record's graph; None when the record is not published."""
+    graph = ox.NamedNode(document_iri(base, key))
+    predicate = ox.NamedNode(str(own_terms(base).contentHash))
+    for quad in store.db.quads_for_pattern(graph, predicate, None, graph):
+        return quad.object.value
+    return None
+
+
+def digest_in(triples: list[ox.Triple], base: str, key: str) -> str | None:
+    """The digest as the record's triples state it (to check what was read is what was named)."""
+    graph, predicate = document_iri(base, key), str(own_terms(base).contentHash)
+    return next((t.object.value for t in triples if t.subject.value == graph and t.predicate.value == predicate), None)
+
+
+def etag(digest: str, suffix: str) -> str:
+    """A strong validator for one representation of one content version."""
+    return f"{digest[:24]}.{suffix}.{rendering_version()}"
+
+
+class Bodies:
+    """The representations this worker has made, least recently used dropped first."""
+
+    def __init__(self, size: int = KEPT) -> None:
+        self.size = size
+        self.kept: OrderedDict[tuple[str, str, str], Rendered] = OrderedDict()
+
+    def get(self, name: tuple[str, str, str], make: Callable[[], Rendered | None]) -> Rendered | None:
+        """The kept representation, or `make()`'s (kept for next time; None when the record
+        vanished between the digest lookup and the read, as when a snapshot is published)."""
+        found = self.kept.get(name)
+        if found is not None:
+            self.kept.move_to_end(name)
+            return found
+        made = make()
+        if made is not None:
+            self.kept[name] = made
+            if len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return made
