@@ -1,0 +1,162 @@
+"""Record documents under load: `ldpub serve` beside Oxigraph's own server, in one run.
+
+    python bench/serve_bench.py --store bench/out/store --keys 20000 --connections 32 --seconds 20
+
+wrk (Debian package `wrk`; a C load generator, so the client is not what is measured)
+requests random theses, each request a different key drawn from --keys, against:
+
+- `ldpub serve` with its defaults (gunicorn sync workers): GET /doc/thesis/KEY.ttl, .jsonld;
+- `ldpub serve` through gunicorn's gthread workers (keep-alive connections), the same paths;
+- Oxigraph's server (`oxigraph serve-read-only` from PyPI's `oxigraph`, give --oxigraph)
+  over the same snapshot: GET /store?graph=<document IRI> as Turtle and as JSON-LD.
+
+All of them read the published snapshot read-only; nothing is written.  For each it prints
+requests/s, p50 and p99 latency, non-2xx/3xx answers and socket errors, and writes JSON
+beside it in bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.support import free_port, stop  # noqa: E402
+
+LUA = """
+local paths = {{}}
+for line in io.lines("{paths}") do paths[#paths + 1] = line end
+math.randomseed({seed})
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], {{["Accept"] = "{accept}"}})
+end
+"""
+MEDIA = {"ttl": "text/turtle", "jsonld": "application/ld+json"}
+
+
+def keys(store: Path, count: int, seed: int) -> list[str]:
+    db = sqlite3.connect(f"file:{store / 'changes.sqlite'}?mode=ro", uri=True)
+    found = [row[0] for row in db.execute("SELECT DISTINCT key FROM changes WHERE kind != 'Delete'")]
+    return random.Random(seed).sample(found, min(count, len(found)))
+
+
+def wait(url: str, seconds: float = 120) -> None:
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit(f"{url} did not answer")
+
+
+def run_wrk(port: int, paths: Path, accept: str, args: argparse.Namespace, work: Path) -> dict:
+    script = work / "random.lua"
+    script.write_text(LUA.format(paths=paths, seed=args.seed, accept=accept))
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
+               "--latency", "-s", str(script), f"http://127.0.0.1:{port}"]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict:
+    def ms(text: str) -> float:
+        value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50_ms": ms(percentiles["50"]),
+        "p99_ms": ms(percentiles["99"]),
+        "non_2xx_3xx": int(non.group(1)) if non else 0,
+        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+    }
+
+
+def start(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", type=Path, default=HERE / "out" / "store")
+    parser.add_argument("--base", default="http://127.0.0.1:8000/", help="the --base the store was ingested with")
+    parser.add_argument("--keys", type=int, default=20000)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of both ldpub runs")
+    parser.add_argument("--oxigraph", default=shutil.which("oxigraph"), help="the oxigraph server binary")
+    args = parser.parse_args()
+    store = args.store.resolve()
+    snapshot = store / "snapshots" / (store / "CURRENT").read_text().split("\n")[0]
+    drawn = keys(store, args.keys, args.seed)
+    work = Path(tempfile.mkdtemp(prefix="ldpub-serve-bench-"))
+    env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": args.base, "PYTHONPATH": str(HERE.parent)}
+    servers = {
+        "ldpub serve (sync)": lambda port: [sys.executable, "-m", "ld.cli", "serve", "--port", str(port),
+                                            "--workers", str(args.workers)],
+        "ldpub (gthread, keep-alive)": lambda port: [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads",
+                                                     "8", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+                                                     "server:app"],
+    }  # fmt: skip
+    if args.oxigraph:
+        servers["oxigraph serve-read-only"] = lambda port: [args.oxigraph, "serve-read-only", "--location",
+                                                            str(snapshot), "--bind", f"127.0.0.1:{port}"]  # fmt: skip
+    results: dict[str, dict[str, dict]] = {}
+    try:
+        for name, command in servers.items():
+            port = free_port()
+            server = start(command(port), env, HERE.parent)
+            try:
+                oxigraph = name.startswith("oxigraph")
+                wait(f"http://127.0.0.1:{port}/" + ("" if oxigraph else "robots.txt"))
+                results[name] = {}
+                for suffix, accept in MEDIA.items():
+                    paths = work / f"paths-{suffix}.txt"
+                    if oxigraph:
+                        lines = [f"/store?graph={quote(f'{args.base}doc/thesis/{k}', safe='')}" for k in drawn]
+                    else:
+                        lines = [f"/doc/thesis/{k}.{suffix}" for k in drawn]
+                    paths.write_text("\n".join(lines) + "\n")
+                    results[name][suffix] = run_wrk(port, paths, accept, args, work)
+                    print(name, suffix, results[name][suffix], flush=True)
+            finally:
+                stop(server)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out = HERE / "out" / f"serve-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": sys.argv, "keys": len(drawn), "connections": args.connections,
+                               "seconds": args.seconds, "results": results}, indent=1))  # fmt: skip
+    print(f"\n{len(drawn)} random theses, {args.connections} connections, {args.seconds} s each (JSON: {out})")
+    print(f"{'server':30} {'format':7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7}")
+    for name, by_format in results.items():
+        for suffix, r in by_format.items():
+            print(f"{name:30} {suffix:7} {r['requests_per_s']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "
+                  f"{r['non_2xx_3xx']:8d} {r['socket_errors']:7d}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
