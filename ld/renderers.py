@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph
 
+from . import jsonld
 from .vocab import PREFIXES, own_terms
 
 
@@ -45,8 +44,8 @@ def _oxigraph(fmt: ox.RdfFormat, with_prefixes: bool) -> Callable[[list[ox.Tripl
 
 
 def jsonld_context(base: str) -> dict:
-    """The compact JSON-LD context: the project's prefixes, nothing fetched from the network."""
-    return {"@context": {name: iri for name, iri in sorted(prefixes(base).items())}}
+    """The published JSON-LD context: plain terms and the project's prefixes, nothing fetched."""
+    return jsonld.context(base, prefixes(base))
 
 
 def context_url(base: str) -> str:
@@ -54,18 +53,8 @@ def context_url(base: str) -> str:
 
 
 def _jsonld(triples: list[ox.Triple], base: str) -> bytes:
-    """Compact JSON-LD that references the context published at {base}context.jsonld.
-
-    rdflib compacts against the same context given inline (nothing is fetched); the
-    inline copy is then replaced by the context's URL, which the server publishes.
-    """
-    graph = Graph()
-    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    graph.parse(data=nt.decode("utf-8"), format="nt")
-    text = graph.serialize(format="json-ld", context=jsonld_context(base)["@context"], auto_compact=True)
-    document = json.loads(text)
-    document["@context"] = context_url(base)
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    """JSON-LD written from the triples (ld/jsonld.py), referencing the published context."""
+    return jsonld.document(triples, base, prefixes(base), context_url(base))
 
 
 RENDERERS: dict[str, Renderer] = {

@@ -1,0 +1,77 @@
+"""JSON-LD that reads as JSON: plain terms, the thesis at the top with what it points to
+embedded, and exactly the Turtle's triples, literal for literal (checked with PyLD and
+compared by Oxigraph, which keeps lexical forms as written)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from pyld import jsonld
+
+from ld.config import Settings
+from ld.pipeline.ingest import ingest
+from ld.web import create_app
+
+from .conftest import BASE
+from .helpers import csv_file, thesis
+
+LOIZOU = "/doc/thesis/uk.bl.ethos.232781"
+MACKIN = "/doc/thesis/tcd3dc49c1347f397b166"
+
+
+def _loader(client):  # type: ignore[no-untyped-def]
+    def load(url: str, options: dict | None = None) -> dict:
+        assert url == f"{BASE}context.jsonld", url
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": json.loads(client.get("/context.jsonld").data)}  # fmt: skip
+
+    return load
+
+
+def _triples(data: bytes, fmt: ox.RdfFormat) -> set[str]:
+    return {str(t) for t in ox.parse(data, format=fmt)}
+
+
+@pytest.mark.parametrize("path", [LOIZOU, MACKIN, "/doc/org/isni/0000000121662407"])
+def test_the_same_triples_as_the_turtle_literal_for_literal(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    document = json.loads(client.get(f"{path}.jsonld").data)
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": _loader(client)})
+    turtle = client.get(f"{path}.ttl").data
+    assert _triples(nquads.encode(), ox.RdfFormat.N_QUADS) == _triples(turtle, ox.RdfFormat.TURTLE)
+
+
+def test_a_thesis_reads_as_json(client) -> None:  # type: ignore[no-untyped-def]
+    thesis = json.loads(client.get(f"{LOIZOU}.jsonld").data)
+    assert thesis["@id"] == f"{BASE}id/thesis/uk.bl.ethos.232781" and thesis["@type"] == "Thesis"
+    assert thesis["title"].startswith("Computation and measurement of turbulent flow")
+    assert thesis["author"]["name"] == "Loizou, Panos A." and thesis["author"]["@type"] == "Person"
+    assert thesis["awardingBody"]["name"] == "University of Manchester"
+    assert thesis["degree"]["@id"] == "http://purl.org/ontology/bibo/degrees/phd"
+    assert thesis["subject"]["prefLabel"] == "Physical Sciences"
+    document = thesis["describedBy"]
+    assert document["@id"] == f"{BASE}doc/thesis/uk.bl.ethos.232781" and document["sourceRow"] == 2
+    turtle = client.get(f"{LOIZOU}.ttl").data.decode()
+    assert f'"{document["modified"]["@value"]}"^^' in turtle  # the datetime as written, not normalised
+
+
+def test_supervisors_in_their_order_and_each_resource_embedded_once(settings: Settings, tmp_path: Path) -> None:
+    row = thesis(5, **{"Supervisor(s)": "Smith, Jane ; Jones, Bob", "Institution": "University of Manchester"})
+    ingest(settings, [csv_file(tmp_path, [row])], progress=False)
+    client = create_app(settings).test_client()
+    document = json.loads(client.get("/doc/thesis/uk.bl.ethos.5.jsonld").data)
+    assert "@graph" not in document  # one tree: everything is reached from the thesis
+    assert [s["name"] for s in document["supervisor"]] == ["Smith, Jane", "Jones, Bob"]
+    assert [s["@id"].rsplit("/", 2)[-2:] for s in document["supervisor"]] == [["supervisor", "1"], ["supervisor", "2"]]
+    assert document["author"]["name"] == "Author5, A."
+    assert document["awardingBody"]["name"] == "University of Manchester" and isinstance(document["publisher"], str)
+
+
+def test_the_context_gives_plain_terms_and_no_prefix_shadows_a_term(client) -> None:  # type: ignore[no-untyped-def]
+    context = json.loads(client.get("/context.jsonld").data)["@context"]
+    assert context["author"] == {"@id": "http://purl.org/dc/terms/creator", "@type": "@id"}
+    assert context["describedBy"]["@reverse"] == "http://xmlns.com/foaf/0.1/primaryTopic"
+    assert context["degree"]["@id"] == "http://purl.org/ontology/bibo/degree"  # the term, not the prefix
+    assert context["dcterms"] == "http://purl.org/dc/terms/"
