@@ -7,6 +7,7 @@ requests random theses, each request a different key drawn from --keys, against:
 
 - `ldpub serve` with its defaults (gunicorn sync workers): GET /doc/thesis/KEY.ttl, .jsonld;
 - `ldpub serve` through gunicorn's gthread workers (keep-alive connections), the same paths;
+- the same app under granian (Rust HTTP, WSGI interface), when `granian` is installed;
 - Oxigraph's server (`oxigraph serve-read-only` from PyPI's `oxigraph`, give --oxigraph)
   over the same snapshot: GET /store?graph=<document IRI> as Turtle and as JSON-LD.
 
@@ -18,6 +19,7 @@ beside it in bench/out/.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import random
@@ -121,6 +123,10 @@ def main() -> None:
                                                      "8", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
                                                      "server:app"],
     }  # fmt: skip
+    if importlib.util.find_spec("granian"):  # optional: `pip install granian` to measure it too
+        servers["ldpub (granian)"] = lambda port: [sys.executable, "-m", "granian", "--interface", "wsgi",
+                                                   "--workers", str(args.workers), "--host", "127.0.0.1",
+                                                   "--port", str(port), "server:app"]  # fmt: skip
     if args.oxigraph:
         servers["oxigraph serve-read-only"] = lambda port: [args.oxigraph, "serve-read-only", "--location",
                                                             str(snapshot), "--bind", f"127.0.0.1:{port}"]  # fmt: skip
