@@ -4,6 +4,7 @@ that use real HTTP clients and browsers."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -65,6 +66,28 @@ def serving_samples(store: Path, workers: int = 1, **settings: object) -> Iterat
     try:
         assert wait_until(lambda: status(f"{base}doc/thesis/uk.bl.ethos.232781") == 200, 30), "server did not start"
         yield Site(base, store, env)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@contextmanager
+def nginx_front(site: Site, prefix: Path, *options: str) -> Iterator[str]:
+    """The documented front: `ldpub nginx-config` (with `options`), run by Debian's nginx."""
+    assert Path(NGINX).exists(), "nginx is needed for this test: `make test` installs it (Debian package nginx-light)"
+    port = free_port()
+    upstream = site.base.split(":")[2].rstrip("/")
+    subprocess.run(ldpub("nginx-config", "--prefix", str(prefix), "--listen", f"127.0.0.1:{port}", "--port", upstream,
+                         *options), check=True, capture_output=True)  # fmt: skip
+    server = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    front = f"http://127.0.0.1:{port}/"
+    try:
+        assert wait_until(lambda: status(f"{front}doc/thesis/uk.bl.ethos.232781") == 200, 20), "nginx did not start"
+        yield front
     finally:
         server.terminate()
         server.wait(10)

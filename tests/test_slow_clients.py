@@ -4,22 +4,18 @@ answer at once, because nginx holds the incomplete requests, not gunicorn's work
 
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 
-from .servers import Site, free_port, ldpub, serving_samples, wait_until
+from .servers import Site, free_port, nginx_front, serving_samples
 
 WORKERS = 2
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @pytest.fixture(scope="module")
@@ -32,25 +28,6 @@ def site(tmp_path_factory) -> Iterator[Site]:  # type: ignore[no-untyped-def]
 def proxy(site: Site, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     with nginx_front(site, tmp_path_factory.mktemp("nginx")) as front:
         yield front
-
-
-@contextmanager
-def nginx_front(site: Site, prefix: Path, *options: str) -> Iterator[str]:
-    """The documented front: `ldpub nginx-config` (with `options`), run by Debian's nginx."""
-    assert Path(NGINX).exists(), "nginx is needed for this test: `make test` installs it (Debian package nginx-light)"
-    port = free_port()
-    upstream = site.base.split(":")[2].rstrip("/")
-    subprocess.run(ldpub("nginx-config", "--prefix", str(prefix), "--listen", f"127.0.0.1:{port}", "--port", upstream,
-                         *options), check=True, capture_output=True)  # fmt: skip
-    server = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    front = f"http://127.0.0.1:{port}/"
-    try:
-        assert wait_until(lambda: _status(f"{front}doc/thesis/uk.bl.ethos.232781") == 200, 20), "nginx did not start"
-        yield front
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 LIARS = [
