@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -26,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.support import free_port, stop  # noqa: E402
+from bench.support import free_port, published_keys, stop  # noqa: E402
 
 FORMATS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/html"}
 
@@ -58,12 +56,6 @@ def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, str | None,
     return response.status, response.getheader("ETag"), seconds
 
 
-def keys(store: Path, count: int, seed: int) -> list[str]:
-    db = sqlite3.connect(f"file:{store / 'changes.sqlite'}?mode=ro", uri=True)
-    found = [row[0] for row in db.execute("SELECT DISTINCT key FROM changes WHERE kind != 'Delete'")]
-    return random.Random(seed).sample(found, min(count, len(found)))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--store", type=Path, default=HERE / "out" / "store")
@@ -78,7 +70,7 @@ def main() -> None:
     servers = {name: start(source, args.store.resolve(), args.base) for name, source in sources.items()}
     timings: dict[tuple[str, str, str], list[float]] = {}
     try:
-        for number, key in enumerate(keys(args.store, args.keys, args.seed)):
+        for number, key in enumerate(published_keys(args.store, args.keys, args.seed)):
             # Who asks first reads the record from disk: take turns, so both pay it as often.
             order = list(servers.items())[:: 1 if number % 2 == 0 else -1]
             for suffix, accept in FORMATS.items():

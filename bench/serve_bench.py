@@ -22,10 +22,8 @@ import argparse
 import importlib.util
 import json
 import os
-import random
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -38,7 +36,7 @@ from urllib.parse import quote
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.support import free_port, stop  # noqa: E402
+from bench.support import free_port, published_keys, stop  # noqa: E402
 
 LUA = """
 local paths = {{}}
@@ -49,12 +47,6 @@ request = function()
 end
 """
 MEDIA = {"ttl": "text/turtle", "jsonld": "application/ld+json"}
-
-
-def keys(store: Path, count: int, seed: int) -> list[str]:
-    db = sqlite3.connect(f"file:{store / 'changes.sqlite'}?mode=ro", uri=True)
-    found = [row[0] for row in db.execute("SELECT DISTINCT key FROM changes WHERE kind != 'Delete'")]
-    return random.Random(seed).sample(found, min(count, len(found)))
 
 
 def wait(url: str, seconds: float = 120) -> None:
@@ -113,7 +105,7 @@ def main() -> None:
     args = parser.parse_args()
     store = args.store.resolve()
     snapshot = store / "snapshots" / (store / "CURRENT").read_text().split("\n")[0]
-    drawn = keys(store, args.keys, args.seed)
+    drawn = published_keys(store, args.keys, args.seed)
     work = Path(tempfile.mkdtemp(prefix="ldpub-serve-bench-"))
     env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": args.base, "PYTHONPATH": str(HERE.parent)}
     servers = {

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
+import sqlite3
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,3 +58,13 @@ def mapped_records(rows: int) -> list:
     mapper = Mapper("http://127.0.0.1:8000/", "https://creativecommons.org/licenses/by/4.0/")
     now = datetime.now(UTC)
     return [mapper.map(r, now) for r in read_file(data) if isinstance(r, Record)]
+
+
+def published_keys(store: Path, count: int, seed: int) -> list[str]:
+    """`count` thesis keys drawn at random from the store's change log (read-only)."""
+    db = sqlite3.connect(f"file:{store / 'changes.sqlite'}?mode=ro", uri=True)
+    try:
+        found = [row[0] for row in db.execute("SELECT DISTINCT key FROM changes WHERE kind != 'Delete'")]
+    finally:
+        db.close()
+    return random.Random(seed).sample(found, min(count, len(found)))
