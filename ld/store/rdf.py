@@ -235,6 +235,14 @@ class ReadStore:
     @property
     def db(self) -> ox.Store:
         """The open snapshot, checked against CURRENT on every use (one small file read)."""
+        return self._newest()[0]
+
+    @property
+    def snapshot(self) -> Path:
+        """The snapshot now published (opened if it is new): what `db` reads until CURRENT changes."""
+        return self._newest()[1]
+
+    def _newest(self) -> tuple[ox.Store, Path]:
         if self._pid != os.getpid():  # never use a handle inherited through fork
             self._db, self._path, self._pid = None, None, os.getpid()
         newest = current_snapshot(self.root)
@@ -243,7 +251,7 @@ class ReadStore:
         if newest != self._path or self._db is None:
             self._db = ox.Store.read_only(str(newest))
             self._path = newest
-        return self._db
+        return self._db, newest
 
     def quads(self, graph: str) -> Iterator[ox.Quad]:
         node = ox.NamedNode(graph)

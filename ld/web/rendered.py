@@ -5,9 +5,10 @@ the variant and the version of the rendering code name a representation exactly,
 
 - the ETag is known before any body exists, and a conditional GET answers 304 after one
   point lookup in the store, without decoding the record or serialising it;
-- a body, once made, is kept per worker process under (key, digest, variant): a replaced
-  record has another digest and can never be served stale, and a withdrawn record has no
-  graph, so nothing is looked up for it at all.
+- a body, once made, is kept per worker process with the digest it was made from and the
+  snapshot it was last seen in: within that snapshot it is served without touching the
+  store; after a new snapshot it is checked once against the record's digest, so a
+  replaced record is never served stale and a withdrawn one (no graph, no digest) is gone.
 
 What is kept is what depends on the record alone (body, Link targets, Last-Modified);
 the headers that depend on the request (Vary, Content-Location) are set per request.
@@ -77,23 +78,39 @@ def etag(digest: str, suffix: str) -> str:
     return f"{digest[:24]}.{suffix}.{rendering_version()}"
 
 
+@dataclass
+class Kept:
+    snapshot: Path  # the snapshot this content was last seen in
+    digest: str
+    rendered: Rendered
+
+
 class Bodies:
-    """The representations this worker has made, least recently used dropped first."""
+    """The representations this worker has made, least recently used dropped first.
+
+    An entry seen in the published snapshot is served without touching the store; after a
+    new snapshot it is checked once against the record's digest (one point lookup) and
+    dropped when the record changed or was withdrawn."""
 
     def __init__(self, size: int = KEPT) -> None:
         self.size = size
-        self.kept: OrderedDict[tuple[str, str, str], Rendered] = OrderedDict()
+        self.kept: OrderedDict[tuple[str, str], Kept] = OrderedDict()
 
-    def get(self, name: tuple[str, str, str], make: Callable[[], Rendered | None]) -> Rendered | None:
-        """The kept representation, or `make()`'s (kept for next time; None when the record
-        vanished between the digest lookup and the read, as when a snapshot is published)."""
+    def current(self, name: tuple[str, str], snapshot: Path, digest: Callable[[], str | None]) -> Kept | None:
+        """The kept representation if it is still the record's in `snapshot`."""
         found = self.kept.get(name)
-        if found is not None:
-            self.kept.move_to_end(name)
-            return found
-        made = make()
-        if made is not None:
-            self.kept[name] = made
-            if len(self.kept) > self.size:
-                self.kept.popitem(last=False)
-        return made
+        if found is None:
+            return None
+        if found.snapshot != snapshot:
+            if digest() != found.digest:
+                del self.kept[name]
+                return None
+            found.snapshot = snapshot
+        self.kept.move_to_end(name)
+        return found
+
+    def keep(self, name: tuple[str, str], kept: Kept) -> None:
+        self.kept[name] = kept
+        self.kept.move_to_end(name)
+        if len(self.kept) > self.size:
+            self.kept.popitem(last=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, abort, redirect, request
 
 from ..uris import document_iri, document_path, is_key, is_scoped_person, key_of, thesis_path
@@ -9,7 +11,7 @@ from ..vocab import DCT_IRI
 from . import describe
 from .negotiation import BY_SUFFIX, Variant, negotiate, split_suffix
 from .pages import OWL_SAME, Facts, schema_org, thesis_view
-from .rendered import Bodies, Rendered, content_digest, digest_in, etag
+from .rendered import Bodies, Kept, Rendered, content_digest, digest_in, etag
 from .respond import base, choose, gone, not_found, not_modified, per_process, render, send, store
 
 bp = Blueprint("theses", __name__)
@@ -45,28 +47,35 @@ def document(name: str) -> Response:
     variant = choose(suffix)
     checked_key(key)
     doc_path, negotiated = document_path(key), suffix is None
-    for _ in range(2):  # again if a snapshot replaced the record between the two reads
-        digest = content_digest(store(), base(), key)
-        if digest is None:
-            break
-        tag = etag(digest, variant.suffix)
-        if request.if_none_match.contains_weak(tag):
-            return not_modified(tag, variant, doc_path, negotiated)
-        made = bodies().get((key, digest, variant.suffix), lambda: _render(key, digest, variant))  # noqa: B023
-        if made is not None:
-            return send(made.body, made.mimetype, variant, doc_path, negotiated, made.links, made.modified, tag)
-    return gone(variant, key) or not_found(variant, "thesis with that key")
+    published = store()
+    snapshot = published.snapshot  # CURRENT read once; the same snapshot the reads below use
+    kept = bodies().current((key, variant.suffix), snapshot, lambda: content_digest(published, base(), key))
+    if kept is None and request.if_none_match:  # a 304 must not cost a rendering
+        digest = content_digest(published, base(), key)
+        if digest is not None and request.if_none_match.contains_weak(etag(digest, variant.suffix)):
+            return not_modified(etag(digest, variant.suffix), variant, doc_path, negotiated)
+    if kept is None:
+        kept = _render(key, variant, snapshot)
+        if kept is None:
+            return gone(variant, key) or not_found(variant, "thesis with that key")
+        bodies().keep((key, variant.suffix), kept)
+    tag = etag(kept.digest, variant.suffix)
+    if request.if_none_match.contains_weak(tag):
+        return not_modified(tag, variant, doc_path, negotiated)
+    made = kept.rendered
+    return send(made.body, made.mimetype, variant, doc_path, negotiated, made.links, made.modified, tag)
 
 
 def bodies() -> Bodies:
     return per_process("ldpub.bodies", lambda _root: Bodies())
 
 
-def _render(key: str, digest: str, variant: Variant) -> Rendered | None:
-    """The representation of the record as the store holds it now; None if that is no longer
-    the content `digest` names (then nothing is kept under that name)."""
+def _render(key: str, variant: Variant, snapshot: Path) -> Kept | None:
+    """The representation of the record as the store holds it now (one read of its graph,
+    which also states its content digest); None when it is not published."""
     found = describe.thesis(store(), base(), key)
-    if found is None or digest_in(found.triples, base(), key) != digest:
+    digest = digest_in(found.triples, base(), key) if found is not None else None
+    if found is None or digest is None:
         return None
     facts = Facts(found.triples, base())
     page = {}
@@ -74,7 +83,7 @@ def _render(key: str, digest: str, variant: Variant) -> Rendered | None:
         page = {"v": thesis_view(facts, found.thing), "schema": schema_org(facts, found.thing),
                 "page_title": facts.label(found.thing)}  # fmt: skip
     body, mimetype = render(found, variant, document_path(key), ("thesis.html", page))
-    return Rendered(body, mimetype, found.modified, signposts(facts, found.thing))
+    return Kept(snapshot, digest, Rendered(body, mimetype, found.modified, signposts(facts, found.thing)))
 
 
 def signposts(facts: Facts, thesis: str) -> list[tuple[str, str, dict[str, str]]]:
