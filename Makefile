@@ -28,7 +28,13 @@ demo: install
 serve: install
 	$(VENV)/bin/ldpub serve
 
-test: install $(SYSTEM)
+# jsonld.js, the JavaScript JSON-LD processor: the tests expand ldpub's JSON-LD with it too.
+JSONLD_JS := .node/node_modules/jsonld/package.json
+
+$(JSONLD_JS):
+	npm install --prefix .node --no-audit --no-fund --silent jsonld@8
+
+test: install $(SYSTEM) $(JSONLD_JS)
 	$(PY) -m ruff check ld tests bench server.py
 	$(PY) -m ruff format --check ld tests bench server.py
 	$(PY) -m pytest -q
@@ -38,4 +44,4 @@ bench: install
 	$(PY) bench/search_bench.py --rows 627000
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .hypothesis
+	rm -rf $(VENV) .node data .pytest_cache .hypothesis

@@ -5,6 +5,8 @@ compared by Oxigraph, which keeps lexical forms as written)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,6 +33,10 @@ def _loader(client):  # type: ignore[no-untyped-def]
     return load
 
 
+ROOT = Path(__file__).resolve().parent.parent
+JSONLD_JS = ROOT / ".node" / "node_modules"
+
+
 def _triples(data: bytes, fmt: ox.RdfFormat) -> set[str]:
     return {str(t) for t in ox.parse(data, format=fmt)}
 
@@ -41,6 +47,19 @@ def test_the_same_triples_as_the_turtle_literal_for_literal(client, path: str) -
     nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": _loader(client)})
     turtle = client.get(f"{path}.ttl").data
     assert _triples(nquads.encode(), ox.RdfFormat.N_QUADS) == _triples(turtle, ox.RdfFormat.TURTLE)
+
+
+@pytest.mark.parametrize("path", [LOIZOU, MACKIN])
+def test_jsonld_js_reads_the_same_triples(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    """The JavaScript reference processor, as a web developer's code would run it."""
+    assert (JSONLD_JS / "jsonld").is_dir(), "jsonld.js is missing: `make test` installs it (npm, into .node/)"
+    contexts = {f"{BASE}context.jsonld": json.loads(client.get("/context.jsonld").data)}
+    request = json.dumps({"document": json.loads(client.get(f"{path}.jsonld").data), "contexts": contexts})
+    node = subprocess.run(["node", str(Path(__file__).with_name("jsonld_to_rdf.js"))], input=request, text=True,
+                          capture_output=True, env={**os.environ, "NODE_PATH": str(JSONLD_JS)}, timeout=60)  # fmt: skip
+    assert node.returncode == 0, node.stderr
+    turtle = client.get(f"{path}.ttl").data
+    assert _triples(node.stdout.encode(), ox.RdfFormat.N_QUADS) == _triples(turtle, ox.RdfFormat.TURTLE)
 
 
 def test_a_thesis_reads_as_json(client) -> None:  # type: ignore[no-untyped-def]
