@@ -4,8 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 # The browser tests drive Debian's Chromium, the slow-client test runs the documented nginx
-# front; installed when absent (root, or sudo).
-SYSTEM := /usr/bin/chromium /usr/bin/chromedriver /usr/sbin/nginx
+# front, the JSON-LD tests run jsonld.js under Node; installed when absent (root, or sudo).
+SYSTEM := /usr/bin/chromium /usr/bin/chromedriver /usr/sbin/nginx /usr/bin/npm
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install demo serve test bench clean
@@ -20,7 +20,7 @@ install: $(STAMP)
 
 $(SYSTEM):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx-light
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx-light $(if $(wildcard /usr/bin/npm),,npm)
 
 demo: install
 	$(VENV)/bin/ldpub demo
@@ -31,7 +31,7 @@ serve: install
 # jsonld.js, the JavaScript JSON-LD processor: the tests expand ldpub's JSON-LD with it too.
 JSONLD_JS := .node/node_modules/jsonld/package.json
 
-$(JSONLD_JS):
+$(JSONLD_JS): | /usr/bin/npm
 	npm install --prefix .node --no-audit --no-fund --silent jsonld@8
 
 test: install $(SYSTEM) $(JSONLD_JS)
