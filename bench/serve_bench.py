@@ -9,7 +9,9 @@ requests random theses, each request a different key drawn from --keys, against:
 - `ldpub serve` through gunicorn's gthread workers (keep-alive connections), the same paths;
 - the same app under granian (Rust HTTP, WSGI interface), when `granian` is installed;
 - Oxigraph's server (`oxigraph serve-read-only` from PyPI's `oxigraph`, give --oxigraph)
-  over the same snapshot: GET /store?graph=<document IRI> as Turtle and as JSON-LD.
+  over the same snapshot: GET /store?graph=<document IRI> as Turtle and as JSON-LD;
+- nginx serving the bytes ldpub makes for those records, written as files first (the
+  limit any dynamic server is measured against).
 
 All of them read the published snapshot read-only; nothing is written.  For each it prints
 requests/s, p50 and p99 latency, non-2xx/3xx answers and socket errors, and writes JSON
@@ -86,6 +88,51 @@ def parse_wrk(out: str) -> dict:
     }
 
 
+NGINX_STATIC = """worker_processes auto;
+pid {work}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/t1; proxy_temp_path {work}/t2; fastcgi_temp_path {work}/t3;
+    uwsgi_temp_path {work}/t4; scgi_temp_path {work}/t5;
+    types {{ text/turtle ttl; application/ld+json jsonld; }}
+    server {{ listen 127.0.0.1:{port}; root {work}/static; }}
+}}
+"""
+
+
+def static_files(nginx: str, store: Path, args: argparse.Namespace, keys: list[str], work: Path) -> dict:
+    """The limit: nginx sending the very bytes ldpub makes, written as files beforehand."""
+    from ld.renderers import RENDERERS
+    from ld.store.rdf import ReadStore
+    from ld.web.describe import thesis
+
+    published = ReadStore(store)
+    work.chmod(0o755)  # mkdtemp's 0700 would keep nginx's unprivileged workers out
+    folder = work / "static" / "doc" / "thesis"
+    folder.mkdir(parents=True)
+    for key in keys:
+        found = thesis(published, args.base, key)
+        for suffix in MEDIA:
+            (folder / f"{key}.{suffix}").write_bytes(RENDERERS[suffix].render(found.triples, args.base))
+    port = free_port()
+    (work / "nginx.conf").write_text(NGINX_STATIC.format(work=work, port=port))
+    server = start([nginx, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"], dict(os.environ),
+                   work)  # fmt: skip
+    try:
+        wait(f"http://127.0.0.1:{port}/doc/thesis/{keys[0]}.ttl")
+        measured = {}
+        for suffix, accept in MEDIA.items():
+            paths = work / f"paths-{suffix}.txt"
+            paths.write_text("".join(f"/doc/thesis/{k}.{suffix}\n" for k in keys))
+            measured[suffix] = run_wrk(port, paths, accept, args, work)
+            print("nginx static", suffix, measured[suffix], flush=True)
+        return measured
+    finally:
+        stop(server)
+
+
 def start(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)  # fmt: skip
@@ -142,6 +189,9 @@ def main() -> None:
                     print(name, suffix, results[name][suffix], flush=True)
             finally:
                 stop(server)
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if Path(nginx).exists():
+            results["nginx, the same bytes as files"] = static_files(nginx, store, args, drawn, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out = HERE / "out" / f"serve-{datetime.now():%Y%m%d-%H%M%S}.json"
