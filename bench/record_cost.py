@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.support import free_port, published_keys, stop  # noqa: E402
+from bench.support import free_port, published_keys, spawn, stop  # noqa: E402
 
 FORMATS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/html"}
 
@@ -33,8 +33,7 @@ def start(source: Path, store: Path, base: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(source), "LDPUB_STORE": str(store), "LDPUB_BASE": base}
     command = [sys.executable, "-m", "ld.cli", "serve", "--port", str(port), "--workers", "1"]
-    server = subprocess.Popen(command, cwd=source, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)  # fmt: skip
+    server = spawn(command, env, source)
     for _ in range(240):
         try:
             get(port, "/robots.txt", {})

@@ -38,7 +38,7 @@ from urllib.parse import quote
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.support import free_port, published_keys, stop  # noqa: E402
+from bench.support import free_port, published_keys, spawn, stop  # noqa: E402
 
 LUA = """
 local paths = {{}}
@@ -113,12 +113,12 @@ def static_files(nginx: str, store: Path, args: argparse.Namespace, keys: list[s
     folder = work / "static" / "doc" / "thesis"
     folder.mkdir(parents=True)
     for key in keys:
-        found = thesis(published, args.base, key)
+        found = thesis(published.db, args.base, key)
         for suffix in MEDIA:
             (folder / f"{key}.{suffix}").write_bytes(RENDERERS[suffix].render(found.triples, args.base))
     port = free_port()
     (work / "nginx.conf").write_text(NGINX_STATIC.format(work=work, port=port))
-    server = start([nginx, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"], dict(os.environ),
+    server = spawn([nginx, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"], dict(os.environ),
                    work)  # fmt: skip
     try:
         wait(f"http://127.0.0.1:{port}/doc/thesis/{keys[0]}.ttl")
@@ -131,11 +131,6 @@ def static_files(nginx: str, store: Path, args: argparse.Namespace, keys: list[s
         return measured
     finally:
         stop(server)
-
-
-def start(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)  # fmt: skip
 
 
 def main() -> None:
@@ -173,7 +168,7 @@ def main() -> None:
     try:
         for name, command in servers.items():
             port = free_port()
-            server = start(command(port), env, HERE.parent)
+            server = spawn(command(port), env, HERE.parent)
             try:
                 oxigraph = name.startswith("oxigraph")
                 wait(f"http://127.0.0.1:{port}/" + ("" if oxigraph else "robots.txt"))

@@ -22,6 +22,12 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def spawn(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    """A server in a session of its own, so that `stop` takes everything it starts with it."""
+    return subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # fmt: skip
+
+
 def stop(process: subprocess.Popen | None, grace: float = 20) -> None:
     """Stop a child started in its own session, with everything it started (gunicorn's
     workers, query processes, an ingest's pool)."""

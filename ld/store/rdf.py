@@ -75,10 +75,7 @@ class WritableStore:
 
     def content_hash(self, graph: str) -> str | None:
         """The content digest stored with a published record, None when not published."""
-        node = ox.NamedNode(graph)
-        for quad in self.db.quads_for_pattern(node, self.hash_predicate, None, node):
-            return quad.object.value
-        return None
+        return stored_hash(self.db, graph, self.hash_predicate)
 
     def graphs_with_identifier(self, identifier: str) -> set[str]:
         """Named graphs whose thesis carries this dcterms:identifier (the uniqueness index)."""
@@ -176,6 +173,14 @@ class WritableStore:
         self.close()
 
 
+def stored_hash(db: ox.Store, graph: str, predicate: ox.NamedNode) -> str | None:
+    """The content digest a record's graph states about itself (one point lookup)."""
+    node = ox.NamedNode(graph)
+    for quad in db.quads_for_pattern(node, predicate, None, node):
+        return quad.object.value
+    return None
+
+
 def _write_durably(path: Path, text: str) -> None:
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as stream:
@@ -235,14 +240,11 @@ class ReadStore:
     @property
     def db(self) -> ox.Store:
         """The open snapshot, checked against CURRENT on every use (one small file read)."""
-        return self._newest()[0]
+        return self.opened()[0]
 
-    @property
-    def snapshot(self) -> Path:
-        """The snapshot now published (opened if it is new): what `db` reads until CURRENT changes."""
-        return self._newest()[1]
-
-    def _newest(self) -> tuple[ox.Store, Path]:
+    def opened(self) -> tuple[ox.Store, Path]:
+        """The newest snapshot, open, and its path: for a request that reads it more than once
+        and must read the same snapshot each time (CURRENT is read once)."""
         if self._pid != os.getpid():  # never use a handle inherited through fork
             self._db, self._path, self._pid = None, None, os.getpid()
         newest = current_snapshot(self.root)

@@ -36,9 +36,10 @@ class Description:
     has_next: bool = False
 
 
-def thesis(store: ReadStore, base: str, key: str) -> Description | None:
+def thesis(db: ox.Store, base: str, key: str) -> Description | None:
+    """The record's graph, read from `db` (a snapshot the caller has open)."""
     graph = ox.NamedNode(document_iri(base, key))
-    triples = [q.triple for q in store.db.quads_for_pattern(None, None, None, graph)]
+    triples = [q.triple for q in db.quads_for_pattern(None, None, None, graph)]
     if not triples:
         return None
     modified = next((t.object.value for t in triples if t.subject == graph and t.predicate == MODIFIED), None)

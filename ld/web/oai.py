@@ -23,7 +23,7 @@ from lxml import etree
 from ..model.records import xml_chars
 from ..renderers import RENDERERS
 from ..sources.uketd_dc import parser
-from ..uris import institution_of_set, key_of_oai_identifier, last_segment, oai_identifier
+from ..uris import document_iri, institution_of_set, key_of_oai_identifier, last_segment, oai_identifier
 from ..vocab import DC_IRI, DCT_IRI, RDF_IRI
 from .describe import thesis as describe_thesis
 from .pages import Facts
@@ -149,7 +149,7 @@ def get_record(root: etree._Element, values: dict) -> None:
     prefix = _prefix(values["metadataPrefix"])
     key = _key(values["identifier"])
     change = changes().latest(key)
-    if change.kind != "Delete" and describe_thesis(store(), base(), key) is None:
+    if change.kind != "Delete" and not store().has_graph(document_iri(base(), key)):
         raise OaiError("idDoesNotExist", "that record is not published yet")
     node = _sub(root, "GetRecord")
     _record(node, key, change.kind, change.at, change.setspec, prefix, with_metadata=True)
@@ -172,7 +172,7 @@ def _list(root: etree._Element, values: dict, verb: str, with_metadata: bool) ->
         raise OaiError("noRecordsMatch", "no records match the request")
     node = _sub(root, verb)
     for key, kind, at, setspec in rows[:PAGE]:
-        if with_metadata and kind != "Delete" and describe_thesis(store(), base(), key) is None:
+        if with_metadata and kind != "Delete" and not store().has_graph(document_iri(base(), key)):
             continue  # logged but not yet in the published snapshot: the next harvest gets it
         _record(node, key, kind, at, setspec, query["p"], with_metadata)
     if len(rows) > PAGE:
@@ -272,7 +272,7 @@ def _record(parent: etree._Element, key: str, kind: str, at: str, setspec: str |
         _sub(header, "setSpec", setspec)
     if not with_metadata or kind == "Delete":
         return
-    found = describe_thesis(store(), base(), key)
+    found = describe_thesis(store().db, base(), key)
     if found is None:  # not in the snapshot (callers skip such records); never a record without metadata
         return
     metadata = _sub(record, "metadata")

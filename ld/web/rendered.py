@@ -28,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import __version__
-from ..store.rdf import ReadStore
+from ..store.rdf import stored_hash
 from ..uris import document_iri
 from ..vocab import own_terms
 
@@ -58,13 +58,9 @@ def rendering_version() -> str:
     return digest.hexdigest()[:8]
 
 
-def content_digest(store: ReadStore, base: str, key: str) -> str | None:
+def stored_digest(db: ox.Store, base: str, key: str) -> str | None:
     """The digest stored in the record's graph; None when the record is not published."""
-    graph = ox.NamedNode(document_iri(base, key))
-    predicate = ox.NamedNode(str(own_terms(base).contentHash))
-    for quad in store.db.quads_for_pattern(graph, predicate, None, graph):
-        return quad.object.value
-    return None
+    return stored_hash(db, document_iri(base, key), ox.NamedNode(str(own_terms(base).contentHash)))
 
 
 def digest_in(triples: list[ox.Triple], base: str, key: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, request
 
 from ..uris import document_iri, document_path, is_key, is_scoped_person, key_of, thesis_path
@@ -11,7 +12,7 @@ from ..vocab import DCT_IRI
 from . import describe
 from .negotiation import BY_SUFFIX, Variant, negotiate, split_suffix
 from .pages import OWL_SAME, Facts, schema_org, thesis_view
-from .rendered import Bodies, Kept, Rendered, content_digest, digest_in, etag
+from .rendered import Bodies, Kept, Rendered, digest_in, etag, stored_digest
 from .respond import base, choose, gone, not_found, not_modified, per_process, render, send, store
 
 bp = Blueprint("theses", __name__)
@@ -47,15 +48,15 @@ def document(name: str) -> Response:
     variant = choose(suffix)
     checked_key(key)
     doc_path, negotiated = document_path(key), suffix is None
-    published = store()
-    snapshot = published.snapshot  # CURRENT read once; the same snapshot the reads below use
-    kept = bodies().current((key, variant.suffix), snapshot, lambda: content_digest(published, base(), key))
+    db, snapshot = store().opened()  # CURRENT read once: every read below is of this snapshot
+    kept = bodies().current((key, variant.suffix), snapshot, lambda: stored_digest(db, base(), key))
     if kept is None and request.if_none_match:  # a 304 must not cost a rendering
-        digest = content_digest(published, base(), key)
-        if digest is not None and request.if_none_match.contains_weak(etag(digest, variant.suffix)):
-            return not_modified(etag(digest, variant.suffix), variant, doc_path, negotiated)
+        digest = stored_digest(db, base(), key)
+        tag = etag(digest, variant.suffix) if digest is not None else None
+        if tag is not None and request.if_none_match.contains_weak(tag):
+            return not_modified(tag, variant, doc_path, negotiated)
     if kept is None:
-        kept = _render(key, variant, snapshot)
+        kept = _render(db, key, variant, snapshot)
         if kept is None:
             return gone(variant, key) or not_found(variant, "thesis with that key")
         bodies().keep((key, variant.suffix), kept)
@@ -70,10 +71,10 @@ def bodies() -> Bodies:
     return per_process("ldpub.bodies", lambda _root: Bodies())
 
 
-def _render(key: str, variant: Variant, snapshot: Path) -> Kept | None:
-    """The representation of the record as the store holds it now (one read of its graph,
-    which also states its content digest); None when it is not published."""
-    found = describe.thesis(store(), base(), key)
+def _render(db: ox.Store, key: str, variant: Variant, snapshot: Path) -> Kept | None:
+    """The representation of the record in `snapshot` (one read of its graph, which also
+    states its content digest); None when it is not published."""
+    found = describe.thesis(db, base(), key)
     digest = digest_in(found.triples, base(), key) if found is not None else None
     if found is None or digest is None:
         return None
