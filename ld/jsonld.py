@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -28,7 +29,7 @@ from .vocab import BIBO_IRI, DCT_IRI, RDF_TYPE, RELATORS_IRI, own_terms
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-_CANONICAL_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,15})")  # within a JSON double's exact range
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,15}")  # within a JSON double's exact range
 FOAF = "http://xmlns.com/foaf/0.1/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -84,6 +85,7 @@ OWN_TERMS: tuple[tuple[str, bool], ...] = (
 )  # fmt: skip
 
 
+@cache
 def terms(base: str) -> dict[str, tuple[str, bool]]:
     """IRI -> (term, values are IRIs), for this base's own vocabulary too."""
     own = str(own_terms(base))
@@ -120,7 +122,7 @@ def document(triples: Iterable[ox.Triple], base: str, prefixes: dict[str, str], 
         subject = _id(triple.subject)
         node = nodes.setdefault(subject, {"@id": subject})
         predicate = triple.predicate.value
-        if predicate == RDF_TYPE:
+        if predicate == RDF_TYPE and not isinstance(triple.object, ox.Literal):  # a literal "type" is a value
             node.setdefault("@type", []).append(_class(triple.object, table))
             if triple.object.value == BIBO_IRI + "Thesis":
                 theses.append(subject)
@@ -213,10 +215,10 @@ def _id(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
     return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
-def _class(term: ox.NamedNode | ox.BlankNode | ox.Literal, table: dict[str, tuple[str, bool]]) -> str:
+def _class(term: ox.NamedNode | ox.BlankNode, table: dict[str, tuple[str, bool]]) -> str:
     if isinstance(term, ox.NamedNode) and term.value in table:
         return table[term.value][0]
-    return _id(term)  # type: ignore[arg-type]
+    return _id(term)
 
 
 def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal, is_id: bool, compact) -> object:  # type: ignore[no-untyped-def]

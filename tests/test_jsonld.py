@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from pyld import jsonld
 
+from ld import jsonld as jsonld_writer
 from ld.config import Settings
 from ld.pipeline.ingest import ingest
+from ld.renderers import RENDERERS
 from ld.web import create_app
 
 from .conftest import BASE
@@ -94,3 +99,40 @@ def test_the_context_gives_plain_terms_and_no_prefix_shadows_a_term(client) -> N
     assert context["describedBy"]["@reverse"] == "http://xmlns.com/foaf/0.1/primaryTopic"
     assert context["degree"]["@id"] == "http://purl.org/ontology/bibo/degree"  # the term, not the prefix
     assert context["dcterms"] == "http://purl.org/dc/terms/"
+
+
+IRIS = [f"{BASE}id/thesis/uk.bl.ethos.{n}" for n in range(3)] + [
+    f"{BASE}doc/thesis/uk.bl.ethos.0",
+    f"{BASE}id/person/isni/0000000136122593",
+    "https://example.org/a#b",
+]
+PREDICATES = [iri for _, iri, _ in jsonld_writer.TERMS] + [
+    "http://xmlns.com/foaf/0.1/primaryTopic",
+    f"{BASE}def/sourceRow",
+    "https://example.org/p",
+]
+DATATYPES = ["http://www.w3.org/2001/XMLSchema#integer", "http://www.w3.org/2001/XMLSchema#gYear",
+             "http://www.w3.org/2001/XMLSchema#dateTime", "http://www.w3.org/2001/XMLSchema#boolean",
+             "https://example.org/dt"]  # fmt: skip
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+OBJECTS = st.one_of(
+    st.sampled_from(IRIS).map(ox.NamedNode),
+    TEXT.map(ox.Literal),
+    st.tuples(TEXT, st.sampled_from(["en", "cy", "en-GB"])).map(lambda t: ox.Literal(t[0], language=t[1])),
+    st.tuples(st.one_of(TEXT, st.from_regex(r"-?0*[0-9]{1,20}", fullmatch=True)), st.sampled_from(DATATYPES)).map(
+        lambda t: ox.Literal(t[0], datatype=ox.NamedNode(t[1]))),
+    st.sampled_from(IRIS).map(ox.Literal),  # a string that looks like a subject's IRI
+)  # fmt: skip
+TRIPLES = st.lists(st.builds(ox.Triple, st.sampled_from(IRIS).map(ox.NamedNode),
+                             st.sampled_from([*PREDICATES, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"]).map(
+                                 ox.NamedNode), OBJECTS), max_size=25)  # fmt: skip
+
+
+@examples(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(triples=TRIPLES)
+def test_any_graph_round_trips_exactly(client, triples: list[ox.Triple]) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the triples (literals that look like IRIs, non-canonical integers, language
+    tags, types on any node), the JSON-LD expands to exactly them."""
+    body = RENDERERS["jsonld"].render(triples, BASE)
+    nquads = jsonld.to_rdf(json.loads(body), {"format": "application/n-quads", "documentLoader": _loader(client)})
+    assert _triples(nquads.encode(), ox.RdfFormat.N_QUADS) == {str(t) for t in triples}
