@@ -217,15 +217,30 @@ def published_changes(root: Path) -> int | None:
     return _published(root)[1]
 
 
+_read: dict[Path, tuple[tuple[int, int, int], tuple[Path | None, int | None]]] = {}
+
+
 def _published(root: Path) -> tuple[Path | None, int | None]:
-    """CURRENT: the snapshot's name, then `changes N`."""
+    """CURRENT: the snapshot's name, then `changes N`.  Read again only when the file changed
+    (a stat, not an open and a read, on every request: CURRENT is replaced, never edited)."""
+    current = Path(root) / "CURRENT"
     try:
-        lines = (Path(root) / "CURRENT").read_text().split("\n")
+        seen = current.stat()
+    except FileNotFoundError:
+        return None, None
+    stamp = (seen.st_ino, seen.st_mtime_ns, seen.st_size)
+    held = _read.get(current)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    try:
+        lines = current.read_text().split("\n")
     except FileNotFoundError:
         return None, None
     included = lines[1].split() if len(lines) > 1 else []
     last = int(included[1]) if len(included) == 2 and included[0] == "changes" else None
-    return Path(root) / "snapshots" / lines[0].strip(), last
+    found = (Path(root) / "snapshots" / lines[0].strip(), last)
+    _read[current] = (stamp, found)
+    return found
 
 
 class ReadStore:

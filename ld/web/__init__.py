@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..config import Settings, load_settings
 from ..store.rdf import ReadStore
-from . import dataset, discovery, errors, feeds, headers, oai, params, search, sparql, theses, things
+from . import dataset, discovery, errors, fast, feeds, headers, oai, params, search, sparql, theses, things
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(oai.bp)
     app.register_blueprint(search.bp)
+    fast.install(app)  # record documents from kept bytes, before Flask sees the request
     return app
 
 

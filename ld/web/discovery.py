@@ -59,10 +59,19 @@ def vocabulary(base_iri: str) -> tuple[ox.Triple, ...]:
 
 @cache
 def shapes() -> tuple[ox.Triple, ...]:
+    """The profile's triples, blank nodes named by order of appearance: the parser's random
+    labels would change the bytes (and the ETag) in every process and every render."""
     triples: list[ox.Triple] = []
     for path in sorted(Path(SHAPES_DIR).glob("*.ttl")):
         triples += ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-    return tuple(triples)
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def named(term):  # type: ignore[no-untyped-def]
+        if isinstance(term, ox.BlankNode):
+            return names.setdefault(term, ox.BlankNode(f"s{len(names)}"))
+        return term
+
+    return tuple(ox.Triple(named(t.subject), t.predicate, named(t.object)) for t in triples)
 
 
 def _document(triples: tuple[ox.Triple, ...], thing: str, doc_path: str, suffix_name: str, title: str) -> Response:

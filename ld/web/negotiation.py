@@ -7,8 +7,11 @@ reads.  A well-formed header that accepts none of the variants: 406.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from ..renderers import RENDERERS
 
@@ -28,16 +31,23 @@ VARIANTS: list[Variant] = [Variant(r.suffix, r.media_type) for r in RENDERERS.va
 BY_SUFFIX = {v.suffix: v for v in VARIANTS}
 # The order breaks ties: Turtle first, so that */* and text/* get Turtle.
 OFFERED = [v.media_type for v in VARIANTS] + ["application/xhtml+xml"]
-_BY_TYPE = {v.media_type: v for v in VARIANTS} | {"application/xhtml+xml": HTML}
+BY_TYPE = {v.media_type: v for v in VARIANTS} | {"application/xhtml+xml": HTML}
 
 
 def negotiate(request: Request) -> Variant | None:
     """The best variant for the request's Accept header, or None (answer 406)."""
-    accept = request.accept_mimetypes
-    if not request.headers.get("Accept") or not any("/" in value for value, _ in accept):
+    return negotiate_header(request.environ.get("HTTP_ACCEPT"))
+
+
+@lru_cache(maxsize=1024)
+def negotiate_header(header: str | None) -> Variant | None:
+    """The best variant for an Accept header's value; clients send few distinct ones, so each
+    is parsed once per process."""
+    accept = parse_accept_header(header, MIMEAccept)
+    if not header or not any("/" in value for value, _ in accept):
         return BY_SUFFIX["ttl"]
     best = accept.best_match(OFFERED)
-    return _BY_TYPE[best] if best else None
+    return BY_TYPE[best] if best else None
 
 
 def split_suffix(name: str) -> tuple[str, Variant | None]:

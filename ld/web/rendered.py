@@ -3,22 +3,27 @@
 Every record's graph carries the digest of the content it was made from.  That digest,
 the variant and the version of the rendering code name a representation exactly, so:
 
-- the ETag is known before any body exists, and a conditional GET answers 304 after one
-  point lookup in the store, without decoding the record or serialising it;
-- a body, once made, is kept per worker process with the digest it was made from and the
-  snapshot it was last seen in: within that snapshot it is served without touching the
-  store; after a new snapshot it is checked once against the record's digest, so a
-  replaced record is never served stale and a withdrawn one (no graph, no digest) is gone.
+- the ETag is known before any body exists: a conditional GET answers 304 after one point
+  lookup in the store, without decoding the record or serialising it;
+- a representation, once made, is kept under that name, where no other content can ever
+  be found: a replaced record has a new digest, a withdrawn one has none, so neither can
+  be answered with old bytes, and nothing has to be invalidated.
 
-What is kept is what depends on the record alone (body, Link targets, Last-Modified);
-the headers that depend on the request (Vary, Content-Location) are set per request.
+Bodies are kept twice: in each worker's memory (most recently used first, up to a byte
+budget), and as files under the store's `rendered/` folder that every worker, and every
+later server process, shares.  A record is made at most once per rendering version,
+whichever worker sees it first.  The files are a cache: deleting them loses nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import shutil
+import sys
+import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -32,26 +37,41 @@ from ..store.rdf import stored_hash
 from ..uris import document_iri
 from ..vocab import own_terms
 
-KEPT = 4096  # bodies per worker process: a few MB; the store stays the source of truth
-
-Links = list[tuple[str, str, dict[str, str]]]
+MEMORY_BUDGET = 64 << 20  # bytes of bodies per worker process; the files hold the rest
+FOLDER = "rendered"  # under the store's root
 
 
 @dataclass(frozen=True)
 class Rendered:
+    """One representation with what it says about itself in headers."""
+
     body: bytes
     mimetype: str
     modified: datetime | None
-    links: Links  # Link header entries that depend on the record (signposting)
+    links: str  # the whole Link header: signposting, then the other variants
+
+    def to_bytes(self) -> bytes:
+        head = {"mimetype": self.mimetype, "links": self.links,
+                "modified": self.modified.isoformat() if self.modified else None}  # fmt: skip
+        return json.dumps(head).encode() + b"\n" + self.body
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Rendered:
+        line, _, body = data.partition(b"\n")
+        head = json.loads(line)
+        modified = datetime.fromisoformat(head["modified"]) if head["modified"] else None
+        return cls(body, head["mimetype"], modified, head["links"])
 
 
 @cache
 def rendering_version() -> str:
     """Changes whenever the code that makes bodies may have: ldpub's version, its templates
-    and the modules that serialise and lay out a record.  Part of every ETag."""
+    and the modules that serialise and lay out a record.  Part of every ETag and of the
+    shared folder's name."""
     digest = hashlib.sha256(__version__.encode())
     package = Path(str(resources.files("ld")))
-    sources = [package / "renderers.py", package / "web" / "pages.py", package / "web" / "theses.py"]
+    sources = [package / "renderers.py", package / "jsonld.py", package / "web" / "pages.py",
+               package / "web" / "theses.py", package / "web" / "respond.py"]  # fmt: skip
     sources += sorted((package / "web" / "templates").iterdir())
     for path in sources:
         digest.update(path.read_bytes())
@@ -63,50 +83,74 @@ def stored_digest(db: ox.Store, base: str, key: str) -> str | None:
     return stored_hash(db, document_iri(base, key), ox.NamedNode(str(own_terms(base).contentHash)))
 
 
-def digest_in(triples: list[ox.Triple], base: str, key: str) -> str | None:
-    """The digest as the record's triples state it (to check what was read is what was named)."""
-    graph, predicate = document_iri(base, key), str(own_terms(base).contentHash)
-    return next((t.object.value for t in triples if t.subject.value == graph and t.predicate.value == predicate), None)
-
-
 def etag(digest: str, suffix: str) -> str:
     """A strong validator for one representation of one content version."""
     return f"{digest[:24]}.{suffix}.{rendering_version()}"
 
 
-@dataclass
-class Kept:
-    snapshot: Path  # the snapshot this content was last seen in
-    digest: str
-    rendered: Rendered
-
-
 class Bodies:
-    """The representations this worker has made, least recently used dropped first.
+    """Representations by (digest, variant): this process's memory first, then the files
+    every worker shares.  Safe to share between a worker's threads."""
 
-    An entry seen in the published snapshot is served without touching the store; after a
-    new snapshot it is checked once against the record's digest (one point lookup) and
-    dropped when the record changed or was withdrawn."""
+    def __init__(self, folder: Path | None, budget: int = MEMORY_BUDGET) -> None:
+        self.folder = folder / rendering_version() if folder is not None else None
+        self.budget = budget
+        self.held = 0
+        self.kept: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
+        self.lock = threading.Lock()
 
-    def __init__(self, size: int = KEPT) -> None:
-        self.size = size
-        self.kept: OrderedDict[tuple[str, str], Kept] = OrderedDict()
-
-    def current(self, name: tuple[str, str], snapshot: Path, digest: Callable[[], str | None]) -> Kept | None:
-        """The kept representation if it is still the record's in `snapshot`."""
-        found = self.kept.get(name)
-        if found is None:
+    def get(self, digest: str, suffix: str) -> Rendered | None:
+        name = (digest, suffix)
+        with self.lock:
+            found = self.kept.get(name)
+            if found is not None:
+                self.kept.move_to_end(name)
+                return found
+        path = self._path(digest, suffix)
+        if path is None:
             return None
-        if found.snapshot != snapshot:
-            if digest() != found.digest:
-                del self.kept[name]
-                return None
-            found.snapshot = snapshot
-        self.kept.move_to_end(name)
+        try:
+            found = Rendered.from_bytes(path.read_bytes())
+        except (OSError, ValueError):  # not made yet (or a torn file from a crash: made again)
+            return None
+        self._remember(name, found)
         return found
 
-    def keep(self, name: tuple[str, str], kept: Kept) -> None:
-        self.kept[name] = kept
-        self.kept.move_to_end(name)
-        if len(self.kept) > self.size:
-            self.kept.popitem(last=False)
+    def put(self, digest: str, suffix: str, rendered: Rendered) -> None:
+        self._remember((digest, suffix), rendered)
+        path = self._path(digest, suffix)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+            partial.write_bytes(rendered.to_bytes())
+            os.replace(partial, path)  # readers see the whole file or none
+        except OSError as error:  # a read-only store: keep serving from memory
+            print(f"ldpub: not keeping rendered bodies in {self.folder}: {error}", file=sys.stderr)
+            self.folder = None
+
+    def _path(self, digest: str, suffix: str) -> Path | None:
+        if self.folder is None or not digest.isalnum():
+            return None
+        return self.folder / digest[:2] / f"{digest}.{suffix}"
+
+    def _remember(self, name: tuple[str, str], rendered: Rendered) -> None:
+        with self.lock:
+            if name in self.kept:
+                return
+            self.kept[name] = rendered
+            self.held += len(rendered.body)
+            while self.held > self.budget and len(self.kept) > 1:
+                _, dropped = self.kept.popitem(last=False)
+                self.held -= len(dropped.body)
+
+
+def prune(store_root: Path) -> None:
+    """Delete bodies made by other versions of the rendering code (they can never be served)."""
+    folder = store_root / FOLDER
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name != rendering_version():
+            shutil.rmtree(entry, ignore_errors=True)

@@ -10,7 +10,7 @@ from typing import TypeVar
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Response, abort, current_app, redirect, render_template, request
+from flask import Flask, Response, abort, current_app, redirect, render_template, request
 
 from ..renderers import RENDERERS
 from ..store.changes import ChangeLog, PublishedChanges
@@ -34,13 +34,19 @@ def changes() -> PublishedChanges:
     return per_process("ldpub.changes", ChangeLog).as_of(store().published_changes())
 
 
-def per_process(name: str, factory: Callable[[Path], T]) -> T:
+def per_process(name: str, factory: Callable[[Path], T], app: Flask | None = None) -> T:
     """One object per worker process, made on first use (SQLite connections must not cross a fork)."""
-    held = current_app.extensions.get(name)
+    app = app or current_app
+    held = app.extensions.get(name)
     if held is None or held[0] != os.getpid():
-        held = (os.getpid(), factory(current_app.config["LDPUB"].store))
-        current_app.extensions[name] = held
+        held = (os.getpid(), factory(app.config["LDPUB"].store))
+        app.extensions[name] = held
     return held[1]
+
+
+def writable(root: Path) -> bool:
+    """Whether this process may keep files in the store's folder (a read-only mount may not)."""
+    return os.access(root, os.W_OK)
 
 
 def tombstones() -> Tombstones:
@@ -101,7 +107,8 @@ def answer(description: Description, variant: Variant, doc_path: str, negotiated
            html: tuple[str, dict], links: Iterable[tuple[str, str, dict[str, str]]] = ()) -> Response:  # fmt: skip
     """Body, Content-Location, Vary, Link (alternates and signposting), caching, 304."""
     body, mimetype = render(description, variant, doc_path, html)
-    return send(body, mimetype, variant, doc_path, negotiated, links, description.modified)
+    every = link_header([*links, *alternates_except(variant, doc_path)])
+    return send(body, mimetype, variant, doc_path, negotiated, every, description.modified)
 
 
 def render(description: Description, variant: Variant, doc_path: str, html: tuple[str, dict]) -> tuple[bytes, str]:
@@ -114,20 +121,24 @@ def render(description: Description, variant: Variant, doc_path: str, html: tupl
     return renderer.render(description.triples, base()), renderer.media_type
 
 
-def send(body: bytes, mimetype: str, variant: Variant, doc_path: str, negotiated: bool,
-         links: Iterable[tuple[str, str, dict[str, str]]], modified: datetime | None,
-         tag: str | None = None) -> Response:  # fmt: skip
-    """A representation with every header it promises; `tag` when the ETag is known already."""
+def alternates_except(variant: Variant, doc_path: str) -> list[tuple[str, str, dict[str, str]]]:
+    """Link entries for the representations other than `variant`."""
+    return [(f"{doc_path}.{v.suffix}", "alternate", {"type": v.media_type}) for v in VARIANTS if v != variant]
+
+
+def send(body: bytes, mimetype: str, variant: Variant, doc_path: str, negotiated: bool, links: str,
+         modified: datetime | None, tag: str | None = None) -> Response:  # fmt: skip
+    """A representation with every header it promises (`links`: the whole Link header);
+    `tag` when the ETag is known already."""
     response = Response(body, mimetype=mimetype)
     _where(response, variant, doc_path, negotiated)
-    every = [(f"{doc_path}.{v.suffix}", "alternate", {"type": v.media_type}) for v in VARIANTS if v != variant]
-    response.headers["Link"] = link_header([*links, *every])
+    response.headers["Link"] = links
     return conditional(response, modified, tag)
 
 
 def not_modified(tag: str, variant: Variant, doc_path: str, negotiated: bool) -> Response:
     """304 with what RFC 9110 asks of it (ETag, Content-Location, Vary, Cache-Control), no body."""
-    response = Response(status=304)
+    response = Response(status=304, mimetype=variant.media_type)  # CSP (headers.py) for a page's 304 only
     response.set_etag(tag)
     response.headers["Cache-Control"] = CACHE_CONTROL
     _where(response, variant, doc_path, negotiated)

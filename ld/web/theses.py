@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, redirect, request
+from flask import Blueprint, Flask, Response, abort, redirect, request
 
 from ..uris import document_iri, document_path, is_key, is_scoped_person, key_of, thesis_path
 from ..vocab import DCT_IRI
 from . import describe
+from .headers import link_header
 from .negotiation import BY_SUFFIX, Variant, negotiate, split_suffix
 from .pages import OWL_SAME, Facts, schema_org, thesis_view
-from .rendered import Bodies, Kept, Rendered, digest_in, etag, stored_digest
-from .respond import base, choose, gone, not_found, not_modified, per_process, render, send, store
+from .rendered import FOLDER, Bodies, Rendered, etag, stored_digest
+from .respond import (
+    alternates_except,
+    base,
+    choose,
+    gone,
+    not_found,
+    not_modified,
+    per_process,
+    render,
+    send,
+    store,
+    writable,
+)
 
 bp = Blueprint("theses", __name__)
 
@@ -48,43 +59,38 @@ def document(name: str) -> Response:
     variant = choose(suffix)
     checked_key(key)
     doc_path, negotiated = document_path(key), suffix is None
-    db, snapshot = store().opened()  # CURRENT read once: every read below is of this snapshot
-    kept = bodies().current((key, variant.suffix), snapshot, lambda: stored_digest(db, base(), key))
-    if kept is None and request.if_none_match:  # a 304 must not cost a rendering
-        digest = stored_digest(db, base(), key)
-        tag = etag(digest, variant.suffix) if digest is not None else None
-        if tag is not None and request.if_none_match.contains_weak(tag):
-            return not_modified(tag, variant, doc_path, negotiated)
-    if kept is None:
-        kept = _render(db, key, variant, snapshot)
-        if kept is None:
-            return gone(variant, key) or not_found(variant, "thesis with that key")
-        bodies().keep((key, variant.suffix), kept)
-    tag = etag(kept.digest, variant.suffix)
-    if request.if_none_match.contains_weak(tag):
+    db, _snapshot = store().opened()  # CURRENT read once: every read below is of this snapshot
+    digest = stored_digest(db, base(), key)
+    if digest is None:
+        return gone(variant, key) or not_found(variant, "thesis with that key")
+    tag = etag(digest, variant.suffix)
+    if request.if_none_match.contains_weak(tag):  # a 304 costs the one lookup above
         return not_modified(tag, variant, doc_path, negotiated)
-    made = kept.rendered
+    made = bodies().get(digest, variant.suffix) or _render(db, key, variant, digest)
     return send(made.body, made.mimetype, variant, doc_path, negotiated, made.links, made.modified, tag)
 
 
-def bodies() -> Bodies:
-    return per_process("ldpub.bodies", lambda _root: Bodies())
+def bodies(app: Flask | None = None) -> Bodies:
+    """This worker's representations (memory, then the files every worker shares)."""
+    return per_process("ldpub.bodies", lambda root: Bodies(root / FOLDER if writable(root) else None), app)
 
 
-def _render(db: ox.Store, key: str, variant: Variant, snapshot: Path) -> Kept | None:
-    """The representation of the record in `snapshot` (one read of its graph, which also
-    states its content digest); None when it is not published."""
+def _render(db: ox.Store, key: str, variant: Variant, digest: str) -> Rendered:
+    """Make the representation of the record `digest` names, and keep it."""
     found = describe.thesis(db, base(), key)
-    digest = digest_in(found.triples, base(), key) if found is not None else None
-    if found is None or digest is None:
-        return None
+    if found is None:  # the digest was read from this very snapshot
+        raise LookupError(f"{key}: digest without a graph")
     facts = Facts(found.triples, base())
     page = {}
     if variant.is_html:  # the page's view model only for the page
         page = {"v": thesis_view(facts, found.thing), "schema": schema_org(facts, found.thing),
                 "page_title": facts.label(found.thing)}  # fmt: skip
-    body, mimetype = render(found, variant, document_path(key), ("thesis.html", page))
-    return Kept(snapshot, digest, Rendered(body, mimetype, found.modified, signposts(facts, found.thing)))
+    doc_path = document_path(key)
+    body, mimetype = render(found, variant, doc_path, ("thesis.html", page))
+    links = link_header([*signposts(facts, found.thing), *alternates_except(variant, doc_path)])
+    made = Rendered(body, mimetype, found.modified, links)
+    bodies().put(digest, variant.suffix, made)
+    return made
 
 
 def signposts(facts: Facts, thesis: str) -> list[tuple[str, str, dict[str, str]]]:

@@ -1,0 +1,101 @@
+"""Dereference without Flask: GET /doc/thesis/{key}[.suffix] answered from kept bodies.
+
+Dereferencing a record is what every user does, and once its body has been made (see
+rendered.py) what remains is one point lookup in the store and some bytes.  Flask's
+request context, routing and response objects cost several times that, so this WSGI
+layer sits in front of the app and answers the common case itself: a GET of a published
+record, no query string, no Range, no If-Modified-Since, its body already made.  It gives
+the status, headers and body the Flask view gives (tests/test_fast.py holds them equal);
+everything else (other paths, HEAD, withdrawn or missing records, 406, a body not yet
+made) goes to the app unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from flask import Flask
+from werkzeug.http import http_date, parse_etags
+from werkzeug.utils import get_content_type
+
+from ..uris import is_key
+from .headers import CACHE_CONTROL, CSP, EXPOSED
+from .negotiation import negotiate_header, split_suffix
+from .rendered import Rendered, etag, stored_digest
+from .theses import bodies
+
+PREFIX = "/doc/thesis/"
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+# What the app's after_request adds to every answer (headers.py).
+EVERY = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED),
+         ("X-Content-Type-Options", "nosniff")]  # fmt: skip
+
+
+class RecordFastPath:
+    """WSGI middleware: a record's document from its kept bytes, or the app for anything else."""
+
+    def __init__(self, app: Flask, inner: WSGIApp) -> None:
+        self.app = app
+        self.inner = inner  # Flask's own wsgi_app
+        self.store = app.extensions["ldpub.store"]
+        self.base = app.config["LDPUB"].base
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        answer = self._answer(environ)
+        if answer is None:
+            return self.inner(environ, start_response)
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body]
+
+    def _answer(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        path = environ.get("PATH_INFO", "")
+        if (not path.startswith(PREFIX) or environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING")
+                or "HTTP_RANGE" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):  # fmt: skip
+            return None
+        key, suffix_variant = split_suffix(path[len(PREFIX) :])
+        variant = suffix_variant or negotiate_header(environ.get("HTTP_ACCEPT"))
+        if variant is None or not is_key(key):
+            return None
+        db, _ = self.store.opened()
+        digest = stored_digest(db, self.base, key)
+        if digest is None:
+            return None
+        tag = etag(digest, variant.suffix)
+        negotiated = suffix_variant is None
+        where = [("Content-Location", f"{PREFIX}{key}.{variant.suffix}")] + ([("Vary", "Accept")] if negotiated else [])
+        asked = environ.get("HTTP_IF_NONE_MATCH")
+        if asked and parse_etags(asked).contains_weak(tag):
+            kept = [("ETag", f'"{tag}"'), ("Cache-Control", CACHE_CONTROL), *where, *EVERY]
+            return "304 NOT MODIFIED", kept + ([("Content-Security-Policy", CSP)] if variant.is_html else []), b""
+        made = bodies(self.app).get(digest, variant.suffix)
+        if made is None:
+            return None
+        return "200 OK", _headers(made, tag, where), made.body
+
+
+def _headers(made: Rendered, tag: str, where: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    found = [("Content-Type", _content_type(made.mimetype)), ("Content-Length", str(len(made.body))), *where,
+             ("Link", made.links), ("ETag", f'"{tag}"')]  # fmt: skip
+    if made.modified is not None:
+        found.append(("Last-Modified", _http_date(made.modified.timestamp())))
+    found += [("Cache-Control", CACHE_CONTROL), *EVERY]  # Date: the HTTP server adds it
+    if made.mimetype == "text/html":
+        found.append(("Content-Security-Policy", CSP))
+    return found
+
+
+@lru_cache(maxsize=16)
+def _content_type(mimetype: str) -> str:
+    return get_content_type(mimetype, "utf-8")
+
+
+@lru_cache(maxsize=4096)
+def _http_date(stamp: float) -> str:
+    return http_date(int(stamp))
+
+
+def install(app: Flask) -> None:
+    """Put the fast path in front of the app's WSGI callable."""
+    app.wsgi_app = RecordFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
