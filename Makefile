@@ -4,8 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 # The browser tests drive Debian's Chromium, the slow-client test runs the documented nginx
-# front, the JSON-LD tests run jsonld.js under Node; installed when absent (root, or sudo).
-SYSTEM := /usr/bin/chromium /usr/bin/chromedriver /usr/sbin/nginx /usr/bin/npm
+# front and the rendered site (njs negotiation: libnginx-mod-http-js), the JSON-LD tests run
+# jsonld.js under Node; installed when absent (root, or sudo).
+SYSTEM := /usr/bin/chromium /usr/bin/chromedriver /usr/sbin/nginx /usr/lib/nginx/modules/ngx_http_js_module.so /usr/bin/npm
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install demo serve test bench clean
@@ -20,7 +21,7 @@ install: $(STAMP)
 
 $(SYSTEM):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx-light $(if $(wildcard /usr/bin/npm),,npm)
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver nginx-light libnginx-mod-http-js $(if $(wildcard /usr/bin/npm),,npm)
 
 demo: install
 	$(VENV)/bin/ldpub demo

@@ -336,6 +336,34 @@ def nginx_config_command(listen: str, prefix: Path, **options: Any) -> None:
     click.echo(f"{target}\nrun: nginx -p {prefix.resolve()} -c {target.resolve()} -g 'daemon off;'")
 
 
+@main.command("render")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--listen",
+    default=None,
+    metavar="HOST:PORT",
+    help="Address the nginx server block listens on [default: the last render's, else 127.0.0.1:8080].",
+)
+@click.option(
+    "--upstream",
+    default=None,
+    metavar="HOST:PORT",
+    help="`ldpub serve` behind the files: search, SPARQL, OAI and what is not rendered yet go there "
+    "[default: the last render's, else none].",
+)
+@common
+def render_command(out: Path, listen: str | None, upstream: str | None, **options: Any) -> None:
+    """Write the published dataset as static files, and an nginx server block serving them
+    with the app's negotiation and headers (OUT/nginx.conf); a rerun rewrites what changed."""
+    from .pipeline.render import render_site
+
+    done = render_site(_settings(**options), out, listen, upstream)
+    click.echo(f"{done.rendered} theses rendered, {done.unchanged} unchanged, {done.removed} removed, "
+               f"{done.withdrawn} withdrawn; {done.files_written} files written")  # fmt: skip
+    click.echo(f"{out.resolve() / 'nginx.conf'}: include it in nginx's http {{ }} block (needs libnginx-mod-http-js)")
+    click.echo(f"or run it alone: nginx -p {out.resolve()} -c {out.resolve() / 'standalone.conf'} -g 'daemon off;'")
+
+
 @main.command("settings")
 def settings_command() -> None:
     """Print every setting with its environment variable and default (Markdown)."""

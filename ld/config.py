@@ -37,6 +37,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 4
+    threads: int = 8
+    max_requests: int = 100_000
     record_port: int = 0
     record_workers: int = 2
     license: str = "https://creativecommons.org/licenses/by/4.0/"
@@ -48,6 +50,7 @@ class Settings:
     sparql_concurrency: int = 2
     sparql_max_rows: int = 10000
     sparql_max_bytes: int = 33554432
+    render_dir: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def with_(self, **changes: Any) -> Settings:
@@ -65,7 +68,10 @@ HELP: dict[str, str] = {
     "base": "Public base URI of every minted URI; ends in '/'.",
     "host": "Interface `ldpub serve` listens on.",
     "port": "Port `ldpub serve` listens on.",
-    "workers": "Worker processes of `ldpub serve` (gunicorn sync workers), more than `sparql_concurrency`.",
+    "workers": "Worker processes of `ldpub serve` (gunicorn gthread workers, `threads` each).",
+    "threads": "Threads per worker process: connections it serves at once (kept alive between requests).",
+    "max_requests": "Requests a worker answers before it is replaced (0: never); rare, since a new worker loads "
+    "the search facets first (about 1 s at EThOS scale).",
     "record_port": "Port of the record lane (0: none): `record_workers` more workers that answer only there; the "
     "nginx front sends /id/ and /doc/ to it, so dereference never queues behind search, OAI or SPARQL.",
     "record_workers": "Worker processes of the record lane (used when `record_port` is set).",
@@ -79,6 +85,8 @@ HELP: dict[str, str] = {
     "sparql_concurrency": "SPARQL queries running at once across all workers; more get 503 with Retry-After at once.",
     "sparql_max_rows": "Rows (or triples) a SPARQL answer holds at most; more are cut off and flagged.",
     "sparql_max_bytes": "Bytes a SPARQL answer may take at most.",
+    "render_dir": "A site written by `ldpub render` that ingest, harvest and withdraw keep current ('': none): "
+    "a changed record's files go before its change is published (nginx then asks the app), and come back after.",
 }
 
 SETTINGS: tuple[Setting, ...] = tuple(
@@ -106,7 +114,8 @@ def _check(settings: Settings) -> Settings:
         raise ValueError(f"record_port must differ from port ({settings.port})")
     # Absolute once, here: a relative store would be resolved later against whatever directory
     # each reader assumes (Flask's send_from_directory takes the app's root, so /dumps/NAME was 404).
-    return settings.with_(store=Path(settings.store).resolve())
+    render_dir = str(Path(settings.render_dir).resolve()) if settings.render_dir else ""
+    return settings.with_(store=Path(settings.store).resolve(), render_dir=render_dir)
 
 
 def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,6 +89,37 @@ def nginx_front(site: Site, prefix: Path, *options: str) -> Iterator[str]:
     try:
         assert wait_until(lambda: status(f"{front}doc/thesis/uk.bl.ethos.232781") == 200, 20), "nginx did not start"
         yield front
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def readable_by_nginx(out: Path) -> None:
+    """nginx's workers run as another user (www-data): open pytest's 0700 folders to it."""
+    for folder in [out, *out.parents]:
+        if folder == Path(tempfile.gettempdir()):
+            break
+        folder.chmod(folder.stat().st_mode | 0o055)
+
+
+def render(site: Site, out: Path, port: int, *options: str) -> None:
+    """`ldpub render OUT` for the site's store, listening on `port` (`options`: --upstream...)."""
+    rendered = subprocess.run(ldpub("render", str(out), "--listen", f"127.0.0.1:{port}", *options), env=site.env,
+                              capture_output=True, text=True)  # fmt: skip
+    assert rendered.returncode == 0, rendered.stderr
+
+
+@contextmanager
+def nginx_serving(out: Path, port: int) -> Iterator[str]:
+    """Debian's nginx running a rendered site on its own (OUT/standalone.conf)."""
+    assert Path(NGINX).exists(), "nginx is needed for this test: `make test` installs it (Debian package nginx-light)"
+    readable_by_nginx(out)
+    server = subprocess.Popen([NGINX, "-p", str(out), "-c", str(out / "standalone.conf"), "-g", "daemon off;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        assert wait_until(lambda: status(f"{url}robots.txt") == 200, 20), "nginx did not start"
+        yield url
     finally:
         server.terminate()
         server.wait(10)

@@ -84,9 +84,10 @@ def _status(url: str) -> int:
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?count) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
 
 
-def test_records_have_a_lane_of_their_own_while_queries_hold_every_general_worker(tmp_path: Path) -> None:
-    """Two runaway queries hold both general workers for the whole timeout; through the front,
-    record GETs go to the record lane and answer at once."""
+def test_runaway_queries_hold_neither_lane(tmp_path: Path) -> None:
+    """Two runaway queries run to their timeout; while they do, the general lane still answers
+    (a query waits in a thread, not in the whole worker) and, through the front, record GETs
+    go to the record lane and answer at once."""
     lane = free_port()
     with (
         serving_samples(tmp_path / "store", workers=2, record_port=lane, record_workers=1, sparql_timeout=6) as site,
@@ -100,9 +101,8 @@ def test_records_have_a_lane_of_their_own_while_queries_hold_every_general_worke
         threads = [threading.Thread(target=runaway) for _ in range(2)]
         for thread in threads:
             thread.start()
-        time.sleep(1.5)  # both queries are running: every general worker waits for one
-        with pytest.raises(requests.Timeout):  # the control: a general route waits for a free worker
-            requests.get(f"{site.base}changes", timeout=1)
+        time.sleep(1.5)  # both queries are running, one in each general worker
+        assert requests.get(f"{site.base}changes", timeout=2).status_code == 200
         slow = []
         loizou, other = "uk.bl.ethos.232781", "tcd3dc49c1347f397b166"
         paths = (f"doc/thesis/{loizou}.ttl", f"id/thesis/{loizou}", f"doc/thesis/{other}.html")

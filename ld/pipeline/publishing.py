@@ -27,6 +27,7 @@ from ..store.changes import ChangeLog
 from ..store.rdf import WritableStore, current_snapshot, published_changes
 from ..uris import document_iri
 from ..vocab import own_terms
+from .render import unrender
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Publisher:
 
     store: WritableStore
     search: SearchIndex
+    rendered: Path | None = None  # a rendered site (`render_dir`) to take changed records out of
     rows: list[IndexRow] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
 
@@ -45,6 +47,8 @@ class Publisher:
         self.gone.extend(keys)
 
     def publish(self, with_statistics: bool = False) -> Path:
+        if self.rendered is not None:  # nginx must not send the old files once the change is visible
+            unrender(self.rendered, [row.key for row in self.rows] + self.gone)
         snapshot = self.store.publish_snapshot(with_statistics)
         self.search.apply(self.rows, self.gone, published_changes(self.store.root))
         self.rows, self.gone = [], []

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -23,6 +24,7 @@ from ..store.rdf import WritableStore
 from ..store.tombstones import Tombstones
 from ..uris import document_iri
 from .publishing import Publisher, reconcile
+from .render import render_site
 
 
 @dataclass
@@ -74,4 +76,7 @@ def writing(settings: Settings) -> Iterator[Writer]:
         if repaired.reindexed:
             tqdm.write(f"recovered: {repaired.dropped} change events of an interrupted write dropped, "
                        f"{repaired.reindexed} search rows read again from the store", file=sys.stderr)  # fmt: skip
-        yield Writer(store, ledgers, Publisher(store, ledgers.search), settings.base)
+        rendered = Path(settings.render_dir) if settings.render_dir else None
+        yield Writer(store, ledgers, Publisher(store, ledgers.search, rendered), settings.base)
+    if settings.render_dir:  # the changed records' files come back, from the snapshot now published
+        render_site(settings, Path(settings.render_dir))

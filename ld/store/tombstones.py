@@ -52,3 +52,8 @@ class Tombstones:
         row = self.db.execute("SELECT key, withdrawn_at, replaced_by, reason FROM withdrawn WHERE key = ?",
                               (key,)).fetchone()  # fmt: skip
         return Tombstone(*row) if row else None
+
+    def all(self) -> list[Tombstone]:
+        """Every withdrawn record (few: for `ldpub render`)."""
+        rows = self.db.execute("SELECT key, withdrawn_at, replaced_by, reason FROM withdrawn ORDER BY key")
+        return [Tombstone(*row) for row in rows]

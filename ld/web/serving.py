@@ -1,13 +1,17 @@
 """`ldpub serve`: the Flask app under gunicorn.
 
-Sync workers, because a sync worker's timeout really kills a runaway request (a gthread
-worker's does not); preload off, because the store must not be opened before the fork;
-max_requests with jitter to recycle workers. Each worker opens the search index and
-starts its warm SPARQL query process as it starts, so no visitor waits for either.
+Threaded workers (gunicorn's gthread) that keep connections alive: a client dereferencing
+many records pays for one TCP connection, not one per record, and a thread waiting on a
+SPARQL query process or a slow client holds a thread, not a whole worker.  Chosen by
+measurement over sync workers and granian (bench/README.md).  A request's own thread need
+not be killable: what can run away (SPARQL) runs in killable processes with deadlines.
+Preload is off, because the store must not be opened before the fork.  Each worker opens
+the search index and starts its warm SPARQL query process before it takes a connection,
+so no visitor waits for either; workers are recycled rarely (`max_requests`), since each
+restart costs about a second of loading at EThOS scale.
 
-Sync workers read request bodies themselves, so a client that sends its body slowly (or
-promises more than it sends) holds a worker until the timeout: in production put a
-buffering proxy in front (`ldpub nginx-config` writes one), as gunicorn's own docs advise.
+In production put a buffering proxy in front (`ldpub nginx-config` writes one), as
+gunicorn's own docs advise: it reads slow clients' requests whole before a thread sees them.
 
 Two lanes.  A search over a broad word, an OAI page or a SPARQL query holds a worker for
 up to seconds; a record costs milliseconds.  In one pool of workers the records queue
@@ -24,9 +28,10 @@ import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.sync import SyncWorker
+from gunicorn.workers.gthread import ThreadWorker
 
 from ..config import Settings
+from .rendered import prune
 
 RECORDS, GENERAL = "records", "general"
 GENERAL_NICENESS = 5  # the general lane yields the cores to dereference when both want them
@@ -34,8 +39,8 @@ GENERAL_NICENESS = 5  # the general lane yields the cores to dereference when bo
 _lane = GENERAL  # this worker process's lane, set before the app loads
 
 
-class LaneWorker(SyncWorker):  # type: ignore[misc]
-    """A sync worker that accepts connections on its own lane's socket only."""
+class LaneWorker(ThreadWorker):  # type: ignore[misc]
+    """A threaded worker that accepts connections on its own lane's socket only."""
 
     lane = GENERAL  # the arbiter's pre_fork hook assigns it
 
@@ -64,11 +69,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             "bind": binds,
             "workers": settings.workers + (settings.record_workers if settings.record_port else 0),
             "worker_class": "ld.web.serving.LaneWorker",
+            "threads": settings.threads,
+            "keepalive": 15,  # seconds an idle connection is kept for the client's next request
             "pre_fork": self.assign_lane,
             "timeout": 30,
             "preload_app": False,
-            "max_requests": 1000,
-            "max_requests_jitter": 100,
+            "max_requests": settings.max_requests,
+            "max_requests_jitter": settings.max_requests // 10,
             "accesslog": "-",
         }
         for key, value in options.items():
@@ -94,7 +101,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def serve(settings: Settings) -> None:
-    if settings.sparql_concurrency >= settings.workers:
-        print(f"warning: sparql_concurrency ({settings.sparql_concurrency}) is not below workers "
-              f"({settings.workers}): runaway queries can hold every worker", file=sys.stderr)  # fmt: skip
+    capacity = settings.workers * settings.threads
+    if settings.sparql_concurrency >= capacity:
+        print(f"warning: sparql_concurrency ({settings.sparql_concurrency}) is not below workers x threads "
+              f"({capacity}): runaway queries can hold every thread", file=sys.stderr)  # fmt: skip
+    prune(settings.store)  # bodies made by another version of the rendering code
     _Gunicorn(settings).run()
