@@ -5,8 +5,9 @@
 wrk (Debian package `wrk`; a C load generator, so the client is not what is measured)
 requests random theses of the store, each request a key drawn from --keys, from:
 
-- `ldpub serve` with its defaults (gunicorn gthread workers, keep-alive);
-- the same app under granian (Rust HTTP, WSGI interface), when `granian` is installed;
+- `ldpub serve` with its defaults (granian, keep-alive);
+- the same app under gunicorn's gthread workers, when `gunicorn` is installed (the server
+  ldpub used before, for the choice between them);
 - Oxigraph's server (`oxigraph serve-read-only` from PyPI's `oxigraph`, give --oxigraph)
   over the same snapshot: GET /store?graph=<document IRI>, Turtle and JSON-LD (no HTML);
 - the rendered site (`ldpub render` of the drawn keys) run by Debian's nginx alone;
@@ -233,11 +234,11 @@ def main() -> None:
     try:
         port = free_port()
         serve = [sys.executable, "-m", "ld.cli", "serve", "--port", str(port)]
-        run("ldpub serve (gthread, defaults)", "ldpub", [serve], [port], "/robots.txt")
-        if importlib.util.find_spec("granian"):  # optional: `pip install granian` to measure it too
+        run("ldpub serve (granian, defaults)", "ldpub", [serve], [port], "/robots.txt")
+        if importlib.util.find_spec("gunicorn"):  # optional (`pip install gunicorn`): the server granian replaced
             port = free_port()
-            run("ldpub app under granian", "ldpub", [[sys.executable, "-m", "granian", "--interface", "wsgi",
-                "--workers", str(args.workers), "--host", "127.0.0.1", "--port", str(port), "server:app"]],
+            run("same app, gunicorn gthread", "ldpub", [[sys.executable, "-m", "gunicorn", "-k", "gthread",
+                "--threads", "8", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "server:app"]],
                 [port], "/robots.txt")  # fmt: skip
         if args.oxigraph:
             port = free_port()

@@ -293,7 +293,7 @@ def serving(func: Callable) -> Callable:
 @main.command("serve")
 @serving
 def serve_command(**options: Any) -> None:
-    """Serve the published data over HTTP with gunicorn (sync workers, killable requests)."""
+    """Serve the published data over HTTP (granian: keep-alive connections, threaded workers)."""
     from .web.serving import serve
 
     serve(_settings(**options))
@@ -309,7 +309,7 @@ def demo_command(**options: Any) -> None:
     samples = resources.files("ld").joinpath("data/samples")
     paths = sorted(str(samples.joinpath(p.name)) for p in samples.iterdir() if p.is_file())
     # The ingest runs in its own process: its worker pool's forkserver must not be inherited
-    # by the gunicorn workers, whose SPARQL queries start a forkserver of their own.
+    # by the server's workers, whose SPARQL queries start a forkserver of their own.
     store, base = str(settings.store), settings.base
     command = [sys.executable, "-m", "ld.cli", "ingest", "--store", store, "--base", base, *paths]
     if subprocess.run(command, check=False).returncode not in (0, 1):

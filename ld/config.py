@@ -38,7 +38,6 @@ class Settings:
     port: int = 8000
     workers: int = 4
     threads: int = 8
-    max_requests: int = 100_000
     record_port: int = 0
     record_workers: int = 2
     license: str = "https://creativecommons.org/licenses/by/4.0/"
@@ -68,10 +67,8 @@ HELP: dict[str, str] = {
     "base": "Public base URI of every minted URI; ends in '/'.",
     "host": "Interface `ldpub serve` listens on.",
     "port": "Port `ldpub serve` listens on.",
-    "workers": "Worker processes of `ldpub serve` (gunicorn gthread workers, `threads` each).",
-    "threads": "Threads per worker process: connections it serves at once (kept alive between requests).",
-    "max_requests": "Requests a worker answers before it is replaced (0: never); rare, since a new worker loads "
-    "the search facets first (about 1 s at EThOS scale).",
+    "workers": "Worker processes of `ldpub serve` (granian), `threads` threads each.",
+    "threads": "Threads per worker process that run requests (a SPARQL query waits in one).",
     "record_port": "Port of the record lane (0: none): `record_workers` more workers that answer only there; the "
     "nginx front sends /id/ and /doc/ to it, so dereference never queues behind search, OAI or SPARQL.",
     "record_workers": "Worker processes of the record lane (used when `record_port` is set).",

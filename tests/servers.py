@@ -1,4 +1,4 @@
-"""A real `ldpub serve` (gunicorn) over the real samples, on a free loopback port, for tests
+"""A real `ldpub serve` (granian) over the real samples, on a free loopback port, for tests
 that use real HTTP clients and browsers."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`ldpub demo`, the quick start: ingests the bundled samples and serves them, SPARQL included.
 
-Regression: the demo once ingested in the server's own process, and the gunicorn workers
+Regression: the demo once ingested in the server's own process, and the server's workers
 inherited the ingest's forkserver, so every SPARQL query failed with a 500.
 """
 

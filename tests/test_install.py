@@ -33,7 +33,7 @@ NOT_COPIED = {".venv", ".git", "bench/out", "data", "build", "dist", ".pytest_ca
 
 def package_files(root: Path) -> set[str]:
     """What the wheel must hold: every module of ld and the data it reads at run time."""
-    data = ["shapes/*.ttl", "data/vocabulary.ttl", "data/*.tsv", "data/samples/*", "web/templates/*"]
+    data = ["shapes/*.ttl", "data/vocabulary.ttl", "data/*.tsv", "data/samples/*", "web/templates/*", "web/*.js"]
     files = {p for pattern in data for p in (root / "ld").glob(pattern) if p.is_file()}
     files |= {p for p in (root / "ld").rglob("*.py") if "__pycache__" not in p.parts}
     return {"ld/" + p.relative_to(root / "ld").as_posix() for p in files}

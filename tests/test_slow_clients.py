@@ -1,6 +1,6 @@
 """Slow and lying request bodies against the documented deployment (`ldpub nginx-config` in
 front of `ldpub serve`): twice as many such connections as workers, and records still
-answer at once, because nginx holds the incomplete requests, not gunicorn's workers."""
+answer at once, because nginx holds the incomplete requests, not the server's workers."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The SPARQL endpoint with real clients (SPARQLWrapper, rdflib's SPARQLStore) against a real
-gunicorn server, and its safety: read-only, no SSRF, queries stopped at the deadline."""
+granian server, and its safety: read-only, no SSRF, queries stopped at the deadline."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The SPARQL endpoint under attack: SERVICE smuggled past the guard, queries too big or too
-deep to vet in a web worker, more runaway queries than workers.  A real gunicorn server,
+deep to vet in a web worker, more runaway queries than workers.  A real granian server,
 a loopback canary that must never be contacted, and the sandbox tried on its own."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """`ldpub serve` (gunicorn) over the two real samples, on a free loopback port."""
+    """`ldpub serve` (granian) over the two real samples, on a free loopback port."""
     with serving_samples(tmp_path_factory.mktemp("browser") / "store") as running:
         yield running.base
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
-from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import HTTPException
 
 from ..store.rdf import StoreMissing
@@ -33,13 +32,6 @@ def init_app(app: Flask) -> None:
             if key.lower() != "content-type":
                 response.headers[key] = value
         return response
-
-    @app.errorhandler(ParseException)
-    @app.errorhandler(NoMoreData)
-    def unreadableerror_response(exc: Exception) -> Response:
-        """gunicorn raises these from wsgi.input when the body is malformed (a bad chunk size, a missing
-        chunk terminator) or ends early: the client's fault, wherever the body is read."""
-        return error_response(400, "Bad Request", f"The request body could not be read: {type(exc).__name__}.")
 
     @app.errorhandler(StoreMissing)
     def no_data(exc: StoreMissing) -> Response:

@@ -4,7 +4,8 @@ Dereferencing a record is what every user does, and once its body has been made 
 rendered.py) what remains is one point lookup in the store and some bytes.  Flask's
 request context, routing and response objects cost several times that, so this WSGI
 layer sits in front of the app and answers the common case itself: a GET of a published
-record, no query string, no Range, no If-Modified-Since, its body already made.  It gives
+record, no query string, no Range, no If-Modified-Since, no request body (the app reads
+and judges one: a malformed body is 400 however it came), its body already made.  It gives
 the status, headers and body the Flask view gives (tests/test_fast.py holds them equal);
 everything else (other paths, HEAD, withdrawn or missing records, 406, a body not yet
 made) goes to the app unchanged.
@@ -19,6 +20,7 @@ from flask import Flask
 from werkzeug.http import http_date, parse_etags
 from werkzeug.utils import get_content_type
 
+from ..store.rdf import StoreMissing
 from ..uris import is_key
 from .headers import CACHE_CONTROL, CSP, EXPOSED
 from .negotiation import negotiate_header, split_suffix
@@ -51,14 +53,16 @@ class RecordFastPath:
 
     def _answer(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
         path = environ.get("PATH_INFO", "")
-        if (not path.startswith(PREFIX) or environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING")
-                or "HTTP_RANGE" in environ or "HTTP_IF_MODIFIED_SINCE" in environ):  # fmt: skip
+        if not path.startswith(PREFIX) or environ.get("REQUEST_METHOD") != "GET" or _unusual(environ):
             return None
         key, suffix_variant = split_suffix(path[len(PREFIX) :])
         variant = suffix_variant or negotiate_header(environ.get("HTTP_ACCEPT"))
         if variant is None or not is_key(key):
             return None
-        db, _ = self.store.opened()
+        try:
+            db, _ = self.store.opened()
+        except StoreMissing:  # nothing published yet: the app says so (503, with advice)
+            return None
         digest = stored_digest(db, self.base, key)
         if digest is None:
             return None
@@ -73,6 +77,13 @@ class RecordFastPath:
         if made is None:
             return None
         return "200 OK", _headers(made, tag, where), made.body
+
+
+def _unusual(environ: dict) -> bool:
+    """A query string, a range, a date condition or a body: the app's to answer."""
+    asks = "HTTP_RANGE" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+    sends = "HTTP_TRANSFER_ENCODING" in environ or environ.get("CONTENT_LENGTH") not in (None, "", "0")
+    return bool(environ.get("QUERY_STRING")) or asks or sends
 
 
 def _headers(made: Rendered, tag: str, where: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -36,7 +36,9 @@ def limit_chunked_body() -> None:
 
     Werkzeug refuses a large body that declares its length, but cuts a chunked one off
     silently at the limit, which would hand a truncated query to the endpoint.  So a body
-    without a length is read here, up to one byte past the limit, and put back.
+    without a length is read here, up to one byte past the limit, and put back.  The
+    server passes a chunked body it could not decode as an empty one, so an empty chunked
+    body is refused too (no client needs to send one).
     """
     environ = request.environ
     if request.content_length is not None or "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
@@ -45,6 +47,8 @@ def limit_chunked_body() -> None:
     body = environ["wsgi.input"].read(limit + 1)
     if len(body) > limit:
         abort(413, description=f"Request bodies are limited to {limit} bytes.")
+    if not body:  # granian hands a malformed chunked body (bad size, no terminator, cut short) over as empty
+        abort(400, description="The request's chunked body is malformed, cut short or empty.")
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     environ.pop("HTTP_TRANSFER_ENCODING", None)
