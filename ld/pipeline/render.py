@@ -2,10 +2,11 @@
 
 The files are the app's own answers: every path is requested from the app in-process
 (Flask's test client) and its body written where nginx finds it, so the rendered site
-cannot drift from what `ldpub serve` answers.  Beside each thesis's bodies lies its
-signposting (`KEY.links`), which the njs module (web/negotiate.js) puts in the Link
-header; body files carry the record's modification time, which nginx sends as
-Last-Modified.
+cannot drift from what `ldpub serve` answers.  Body files carry the record's modification
+time, which nginx sends as Last-Modified.  A thesis's Link header is built by nginx from
+its key; where a record's authorship entries (authors by ISNI or ORCID, licence) differ
+from the usual, they go into OUT/signposts.map, and an nginx running OUT/standalone.conf
+is told to reload when that file changes.
 
 Incremental: OUT/.ldpub/manifest.sqlite holds the content version (digest and rendering
 version) each thesis was rendered from.  A rerun renders only theses whose version
@@ -20,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ from ..web import create_app
 from ..web.describe import ROLES
 from ..web.negotiation import VARIANTS
 from ..web.rendered import rendering_version, stored_digest
-from ..web.static_site import negotiation_script, site_config, standalone_config
+from ..web.static_site import default_signposts, negotiation_script, site_config, standalone_config
 
 SITE, STATE = "site", ".ldpub"
 DEFAULT_LISTEN = "127.0.0.1:8080"
@@ -72,7 +74,9 @@ def render_site(settings: Settings, out: Path, listen: str | None = None, upstre
     try:
         if only is not None:
             for key in only:
-                _thesis(client, writer, key)
+                said = _thesis(client, writer, key, _usual(settings, key))
+                with manifest:
+                    manifest.execute("INSERT OR REPLACE INTO theses VALUES (?, ?, ?)", (key, "trial", said))
             summary.rendered = len(only)
         else:
             published = _theses(settings, client, writer, manifest, summary)
@@ -81,13 +85,19 @@ def render_site(settings: Settings, out: Path, listen: str | None = None, upstre
                 _shared(client, writer, iri_path)
         _site_documents(client, writer, settings)
         summary.files_written = writer.written
+        changed = _signposts_map(out, manifest)
     finally:
         manifest.close()
     for script in ("negotiate.js", "links.js"):
         (out / script).write_text(negotiation_script(out / SITE, script), "utf-8")
-    (out / "nginx.conf").write_text(site_config(out, listen, upstream), "utf-8")
+    config = site_config(out, listen, upstream, settings.base, settings.license)
+    if not (out / "nginx.conf").is_file() or (out / "nginx.conf").read_text("utf-8") != config:
+        (out / "nginx.conf").write_text(config, "utf-8")
+        changed = True
     (out / "standalone.conf").write_text(standalone_config(out), "utf-8")
     (out / ".nginx").mkdir(exist_ok=True)
+    if changed:
+        _reload(out)
     return summary
 
 
@@ -98,7 +108,7 @@ def unrender(out: Path, keys: list[str]) -> None:
         return
     writer = _Writer(out / SITE)
     for key in keys:
-        for suffix in [*SUFFIXES, "links"]:
+        for suffix in SUFFIXES:
             writer.remove(f"/doc/thesis/{key}.{suffix}")
     manifest = _manifest(out)
     try:
@@ -154,7 +164,7 @@ class _Writer:
 
 def _manifest(out: Path) -> sqlite3.Connection:
     db = sqlite3.connect(out / STATE / "manifest.sqlite")
-    db.execute("CREATE TABLE IF NOT EXISTS theses (key TEXT PRIMARY KEY, version TEXT NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS theses (key TEXT PRIMARY KEY, version TEXT NOT NULL, signposts TEXT)")
     return db
 
 
@@ -186,12 +196,12 @@ def _theses(settings: Settings, client: FlaskClient, writer: _Writer, manifest: 
         if known.get(key) == version:
             summary.unchanged += 1
             continue
-        _thesis(client, writer, key)
+        signposts = _thesis(client, writer, key, _usual(settings, key))
         with manifest:
-            manifest.execute("INSERT OR REPLACE INTO theses VALUES (?, ?)", (key, version))
+            manifest.execute("INSERT OR REPLACE INTO theses VALUES (?, ?, ?)", (key, version, signposts))
         summary.rendered += 1
     for key in set(known) - published:
-        for suffix in [*SUFFIXES, "links"]:
+        for suffix in SUFFIXES:
             writer.remove(f"/doc/thesis/{key}.{suffix}")
         with manifest:
             manifest.execute("DELETE FROM theses WHERE key = ?", (key,))
@@ -199,15 +209,48 @@ def _theses(settings: Settings, client: FlaskClient, writer: _Writer, manifest: 
     return published
 
 
-def _thesis(client: FlaskClient, writer: _Writer, key: str) -> None:
+def _thesis(client: FlaskClient, writer: _Writer, key: str, usual: str) -> str | None:
+    """Write the thesis's files; return its authorship Link entries where they are not `usual`."""
     links = ""
     for suffix in SUFFIXES:
         body, headers = _get(client, f"/doc/thesis/{key}.{suffix}")
         writer.write(f"/doc/thesis/{key}.{suffix}", body, _mtime(headers))
-        links = ", ".join(e for e in _ENTRY.split(headers.get("Link", "")) if 'rel="alternate"' not in e)
-    writer.write(f"/doc/thesis/{key}.links", links.encode())
+        links = headers.get("Link", "")
     for suffix in [*SUFFIXES, "moved"]:  # published again after a withdrawal
         writer.remove(f"/.gone/thesis/{key}.{suffix}")
+    said = "".join(e + ", " for e in _ENTRY.split(links) if 'rel="author"' in e or 'rel="license"' in e)
+    return None if said == usual else said
+
+
+def _usual(settings: Settings, key: str) -> str:
+    return default_signposts(settings.base, settings.license).replace("$ldpub_key", key)
+
+
+def _signposts_map(out: Path, manifest: sqlite3.Connection) -> bool:
+    """OUT/signposts.map from the manifest; whether it changed (nginx must then reload)."""
+    lines = [f"    {key} '{_quoted(said)}';\n" for key, said in manifest.execute(
+        "SELECT key, signposts FROM theses WHERE signposts IS NOT NULL ORDER BY key")]  # fmt: skip
+    text = "".join(lines)
+    target = out / "signposts.map"
+    if target.is_file() and target.read_text("utf-8") == text:
+        return False
+    partial = target.with_name("signposts.map.part")
+    partial.write_text(text, "utf-8")
+    os.replace(partial, target)
+    return True
+
+
+def _quoted(text: str) -> str:
+    """For a single-quoted nginx string."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _reload(out: Path) -> None:
+    """Signal the nginx running OUT/standalone.conf, if any, to read the new configuration."""
+    try:
+        os.kill(int((out / "nginx.pid").read_text().strip()), signal.SIGHUP)
+    except (OSError, ValueError):
+        pass  # not running from OUT: whoever runs it reloads it
 
 
 def _gone(settings: Settings, client: FlaskClient, writer: _Writer, published: set[str],

@@ -1,5 +1,5 @@
-// The Link header of a rendered representation, for nginx (njs): the record's signposting,
-// kept beside its bodies by `ldpub render`, then its paging, then the other representations.
+// The Link header of a shared resource's rendered page, for nginx (njs): its paging, then
+// the other representations.  (A thesis's is built by nginx itself, without a script.)
 // Apart from negotiate.js because each request pays for the module it calls (njs clones it).
 
 var SITE = "@@SITE@@";
@@ -16,10 +16,7 @@ function links(r) {
     var found = /^(.*)\.([a-z]+)$/.exec(r.uri);
     if (!found) { return ""; }
     var parts = [];
-    if (r.uri.indexOf("/doc/thesis/") === 0) { // a thesis: its signposting
-        var own = read(found[1] + ".links");
-        if (own) { parts.push(own.replace(/\s+$/, "")); }
-    } else if (r.uri.indexOf("/doc/") === 0) { // a shared resource: its pages
+    if (r.uri.indexOf("/doc/") === 0) { // a shared resource: its pages
         var pages = parseInt(read(found[1] + ".pages") || "1", 10), page = parseInt(r.args.page || "1", 10);
         if (page < pages) { parts.push("<" + r.uri + "?page=" + (page + 1) + '>; rel="next"'); }
         if (page > 1) { parts.push("<" + r.uri + "?page=" + (page - 1) + '>; rel="prev"'); }

@@ -12,9 +12,10 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from ..uris import KEY, SCOPED_PERSON, SHARED_PATH
-from .headers import CACHE_CONTROL, CSP, EXPOSED
+from ..uris import KEY, SCOPED_PERSON, SHARED_PATH, author_iri, thesis_iri
+from .headers import CACHE_CONTROL, CSP, EXPOSED, link_header
 from .negotiation import BY_TYPE, OFFERED, VARIANTS
+from .theses import Links, cite_and_type, described_by
 
 DYNAMIC = r"^/(search|sparql|oai|changes|browse|opensearch\.xml)"
 SUFFIXES = "|".join(v.suffix for v in VARIANTS)
@@ -28,6 +29,16 @@ COMMON = f"""add_header Access-Control-Allow-Origin "*" always;
 DOCUMENT = f"""{COMMON}
         add_header Content-Location $uri;
         add_header Link $ldpub_links;
+        add_header Vary $ldpub_vary;
+        add_header Cache-Control "{CACHE_CONTROL}";"""
+THESIS_DOCUMENT = f"""{COMMON}
+        add_header Content-Location $uri;
+        add_header Link '{{thesis_link}}';
+        add_header Vary $ldpub_vary;
+        add_header Cache-Control "{CACHE_CONTROL}";"""
+SITE_DOCUMENT = f"""{COMMON}
+        add_header Content-Location $uri;
+        add_header Link $ldpub_others;
         add_header Vary $ldpub_vary;
         add_header Cache-Control "{CACHE_CONTROL}";"""
 # The negotiated address of a document: 406, or the chosen file's address (Vary: Accept).
@@ -47,6 +58,7 @@ js_set $ldpub_variant_js ldpub_site.variant;
 js_set $ldpub_links ldpub_links.links;
 
 map_hash_bucket_size 256;  # the Accept headers below are long keys
+map_hash_max_size 4194304;  # a key per record whose authorship is not the usual (below)
 # The app's choice for the Accept headers clients send most, worked out by `ldpub render`
 # with the app's own negotiation; any other header is negotiated by negotiate.js.
 map $http_accept $ldpub_variant {
@@ -55,6 +67,17 @@ map $http_accept $ldpub_variant {
 }
 
 map $sent_http_content_type $ldpub_csp { ~^text/html "{csp}"; default ""; }
+
+# A thesis's Link header is built here, without scripts: what only the record can say
+# (authors by ISNI or ORCID, licence) is looked up by key where it differs from the usual
+# (signposts.map, written by `ldpub render`; nginx reads it on start and reload).
+map $ldpub_key $ldpub_signposts {
+    default '{default_signposts}';
+    include {out}/signposts.map;
+}
+map $ldpub_sfx $ldpub_others {
+{others_map}
+}
 map $ldpub_negotiated $ldpub_vary { 1 Accept; default ""; }
 map $arg_page $ldpub_page { "" ""; 1 ""; "~^([2-9]|[1-9][0-9]{1,5})$" .page-$1; default .page-invalid; }
 {upstream_block}
@@ -97,9 +120,13 @@ server {
         {common}
         return 303 /doc/$1/$2;
     }
-    location ~ "^/doc/thesis/[^/]+\\.({suffixes})$" {
-        {document}
+    location ~ "^(?<ldpub_stem>/doc/thesis/(?<ldpub_key>{key}))\\.(?<ldpub_sfx>{suffixes})$" {
+        {thesis_document}
         try_files $uri @missing_document;
+    }
+    location ~ "^/doc/thesis/[^/]+\\.({suffixes})$" {
+        {common}
+        js_content ldpub_site.document;
     }
     location ~ "^/doc/(person|org|degree|concept)/.+\\.({suffixes})$" {
         {document}
@@ -109,8 +136,8 @@ server {
         {negotiate}
         rewrite ^(.*)$ $1.$ldpub_variant last;
     }
-    location ~ "^/(def/index|shapes|void)\\.({suffixes})$" {
-        {document}
+    location ~ "^(?<ldpub_stem>/(def/index|shapes|void))\\.(?<ldpub_sfx>{suffixes})$" {
+        {site_document}
     }
     location ~ "^/(shapes|void)$" {
         {negotiate}
@@ -223,11 +250,39 @@ def accept_map() -> str:
     return "\n".join(lines)
 
 
-def site_config(out: Path, listen: str, upstream: str | None) -> str:
+def thesis_link(base: str) -> str:
+    """A thesis's Link header as nginx variables: the app's entries, in the app's order."""
+    thesis = thesis_iri(base, "$ldpub_key")
+    return (link_header(cite_and_type(thesis)) + ", $ldpub_signposts" + link_header(described_by("$ldpub_key"))
+            + ", $ldpub_others")  # fmt: skip
+
+
+def default_signposts(base: str, licence: str) -> str:
+    """The authorship entries of most records: the record's own author, the dataset's licence."""
+    return signposts_segment([(author_iri(thesis_iri(base, "$ldpub_key")), "author", {}), (licence, "license", {})])
+
+
+def signposts_segment(links: Links) -> str:
+    """Authorship entries as they sit in the Link header: each followed by ", "."""
+    return "".join(link_header([link]) + ", " for link in links)
+
+
+def others_map() -> str:
+    """Per variant, the Link entries of the other representations of $ldpub_stem."""
+    lines = []
+    for variant in VARIANTS:
+        others = [(f"$ldpub_stem.{v.suffix}", "alternate", {"type": v.media_type}) for v in VARIANTS if v != variant]
+        lines.append(f"    {variant.suffix} '{link_header(others)}';")
+    return "\n".join(lines)
+
+
+def site_config(out: Path, listen: str, upstream: str | None, base: str, licence: str) -> str:
     """The server block for the site rendered into `out` (absolute paths), listening on `listen`."""
     out = out.resolve()
     values = {
-        "accept_map": accept_map(), "key": KEY.pattern,
+        "accept_map": accept_map(), "key": KEY.pattern, "thesis_document": THESIS_DOCUMENT,
+        "site_document": SITE_DOCUMENT, "thesis_link": thesis_link(base), "others_map": others_map(),
+        "default_signposts": default_signposts(base, licence),
         "out": str(out), "site": str(out / "site"), "listen": listen, "csp": CSP, "suffixes": SUFFIXES,
         "common": COMMON, "document": DOCUMENT, "negotiate": NEGOTIATE, "cache_control": CACHE_CONTROL,
         "dynamic": DYNAMIC, "upstream_block": UPSTREAM % upstream if upstream else "",

@@ -27,6 +27,7 @@ from .respond import (
 )
 
 bp = Blueprint("theses", __name__)
+Links = list[tuple[str, str, dict[str, str]]]
 
 
 def checked_key(key: str) -> str:
@@ -93,17 +94,29 @@ def _render(db: ox.Store, key: str, variant: Variant, digest: str) -> Rendered:
     return made
 
 
-def signposts(facts: Facts, thesis: str) -> list[tuple[str, str, dict[str, str]]]:
+def signposts(facts: Facts, thesis: str) -> Links:
     """Signposting level 1 and 2: cite-as, type, author, license, describedby."""
-    links = [(thesis, "cite-as", {}), ("https://schema.org/Thesis", "type", {}),
-             ("http://purl.org/ontology/bibo/Thesis", "type", {})]  # fmt: skip
+    key = key_of(thesis)
+    return cite_and_type(thesis) + authorship(facts, thesis, key) + described_by(key)
+
+
+def cite_and_type(thesis: str) -> Links:
+    return [(thesis, "cite-as", {}), ("https://schema.org/Thesis", "type", {}),
+            ("http://purl.org/ontology/bibo/Thesis", "type", {})]  # fmt: skip
+
+
+def authorship(facts: Facts, thesis: str, key: str) -> Links:
+    """What only the record can say: its authors (by ISNI or ORCID where known) and licence."""
+    links: Links = []
     for author in facts.values(thesis, DCT_IRI + "creator"):
         ids = [i for i in facts.values(author, OWL_SAME) if "isni.org" in i or "orcid.org" in i]
         links += [(i, "author", {}) for i in ids or [author]]
-    key = key_of(thesis)
     licence = facts.first(document_iri(base(), key), DCT_IRI + "license")
     if licence:
         links.append((licence, "license", {}))
-    links += [(f"{document_path(key)}.{s}", "describedby", {"type": BY_SUFFIX[s].media_type})
-              for s in ("ttl", "jsonld", "nt", "rdf")]  # fmt: skip
     return links
+
+
+def described_by(key: str) -> Links:
+    return [(f"{document_path(key)}.{s}", "describedby", {"type": BY_SUFFIX[s].media_type})
+            for s in ("ttl", "jsonld", "nt", "rdf")]  # fmt: skip
