@@ -217,15 +217,15 @@ def published_changes(root: Path) -> int | None:
     return _published(root)[1]
 
 
-_read: dict[Path, tuple[tuple[int, int, int], tuple[Path | None, int | None]]] = {}
+_read: dict[str, tuple[tuple[int, int, int], tuple[Path | None, int | None]]] = {}
 
 
 def _published(root: Path) -> tuple[Path | None, int | None]:
     """CURRENT: the snapshot's name, then `changes N`.  Read again only when the file changed
     (a stat, not an open and a read, on every request: CURRENT is replaced, never edited)."""
-    current = Path(root) / "CURRENT"
+    current = os.path.join(root, "CURRENT")  # a string: this runs on every request
     try:
-        seen = current.stat()
+        seen = os.stat(current)
     except FileNotFoundError:
         return None, None
     stamp = (seen.st_ino, seen.st_mtime_ns, seen.st_size)
@@ -233,7 +233,7 @@ def _published(root: Path) -> tuple[Path | None, int | None]:
     if held is not None and held[0] == stamp:
         return held[1]
     try:
-        lines = current.read_text().split("\n")
+        lines = Path(current).read_text().split("\n")
     except FileNotFoundError:
         return None, None
     included = lines[1].split() if len(lines) > 1 else []

@@ -24,8 +24,8 @@ from ..store.rdf import StoreMissing
 from ..uris import is_key
 from .headers import CACHE_CONTROL, CSP, EXPOSED
 from .negotiation import negotiate_header, split_suffix
-from .rendered import Rendered, etag, stored_digest
-from .theses import bodies
+from .rendered import Rendered, etag
+from .theses import bodies, digests
 
 PREFIX = "/doc/thesis/"
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -60,10 +60,10 @@ class RecordFastPath:
         if variant is None or not is_key(key):
             return None
         try:
-            db, _ = self.store.opened()
+            db, snapshot = self.store.opened()
         except StoreMissing:  # nothing published yet: the app says so (503, with advice)
             return None
-        digest = stored_digest(db, self.base, key)
+        digest = digests(self.app).get(db, snapshot, self.base, key)
         if digest is None:
             return None
         tag = etag(digest, variant.suffix)

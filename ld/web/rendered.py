@@ -38,6 +38,7 @@ from ..uris import document_iri
 from ..vocab import own_terms
 
 MEMORY_BUDGET = 64 << 20  # bytes of bodies per worker process; the files hold the rest
+DIGESTS_KEPT = 700_000  # record digests per worker process (about 100 bytes each): every EThOS record
 FOLDER = "rendered"  # under the store's root
 
 
@@ -83,6 +84,36 @@ def stored_digest(db: ox.Store, base: str, key: str) -> str | None:
     return stored_hash(db, document_iri(base, key), ox.NamedNode(str(own_terms(base).contentHash)))
 
 
+class Digests:
+    """Each record's digest as the published snapshot states it, remembered for that snapshot.
+
+    A point lookup in a large store costs a few hundred microseconds (RocksDB blocks read
+    and decoded), more than everything else a kept record's answer needs; within one
+    snapshot a record's digest cannot change, so it is looked up once per snapshot and
+    process.  A new snapshot starts afresh."""
+
+    def __init__(self, size: int = DIGESTS_KEPT) -> None:
+        self.size = size
+        self.snapshot: Path | None = None
+        self.known: OrderedDict[str, str | None] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, db: ox.Store, snapshot: Path, base: str, key: str) -> str | None:
+        with self.lock:
+            if snapshot is not self.snapshot and snapshot != self.snapshot:
+                self.snapshot, self.known = snapshot, OrderedDict()
+            elif key in self.known:
+                self.known.move_to_end(key)
+                return self.known[key]
+        digest = stored_digest(db, base, key)
+        with self.lock:
+            if snapshot is self.snapshot or snapshot == self.snapshot:
+                self.known[key] = digest
+                if len(self.known) > self.size:
+                    self.known.popitem(last=False)
+        return digest
+
+
 def etag(digest: str, suffix: str) -> str:
     """A strong validator for one representation of one content version."""
     return f"{digest[:24]}.{suffix}.{rendering_version()}"
@@ -94,6 +125,7 @@ class Bodies:
 
     def __init__(self, folder: Path | None, budget: int = MEMORY_BUDGET) -> None:
         self.folder = folder / rendering_version() if folder is not None else None
+        self.held_in = str(self.folder)
         self.budget = budget
         self.held = 0
         self.kept: OrderedDict[tuple[str, str], Rendered] = OrderedDict()
@@ -110,7 +142,8 @@ class Bodies:
         if path is None:
             return None
         try:
-            found = Rendered.from_bytes(path.read_bytes())
+            with open(path, "rb") as stream:
+                found = Rendered.from_bytes(stream.read())
         except (OSError, ValueError):  # not made yet (or a torn file from a crash: made again)
             return None
         self._remember(name, found)
@@ -118,9 +151,10 @@ class Bodies:
 
     def put(self, digest: str, suffix: str, rendered: Rendered) -> None:
         self._remember((digest, suffix), rendered)
-        path = self._path(digest, suffix)
-        if path is None:
+        name = self._path(digest, suffix)
+        if name is None:
             return
+        path = Path(name)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
@@ -130,10 +164,10 @@ class Bodies:
             print(f"ldpub: not keeping rendered bodies in {self.folder}: {error}", file=sys.stderr)
             self.folder = None
 
-    def _path(self, digest: str, suffix: str) -> Path | None:
+    def _path(self, digest: str, suffix: str) -> str | None:
         if self.folder is None or not digest.isalnum():
             return None
-        return self.folder / digest[:2] / f"{digest}.{suffix}"
+        return f"{self.held_in}/{digest[:2]}/{digest}.{suffix}"
 
     def _remember(self, name: tuple[str, str], rendered: Rendered) -> None:
         with self.lock:

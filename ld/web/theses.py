@@ -11,7 +11,7 @@ from . import describe
 from .headers import link_header
 from .negotiation import BY_SUFFIX, Variant, negotiate, split_suffix
 from .pages import OWL_SAME, Facts, schema_org, thesis_view
-from .rendered import FOLDER, Bodies, Rendered, etag, stored_digest
+from .rendered import FOLDER, Bodies, Digests, Rendered, etag
 from .respond import (
     alternates_except,
     base,
@@ -60,8 +60,8 @@ def document(name: str) -> Response:
     variant = choose(suffix)
     checked_key(key)
     doc_path, negotiated = document_path(key), suffix is None
-    db, _snapshot = store().opened()  # CURRENT read once: every read below is of this snapshot
-    digest = stored_digest(db, base(), key)
+    db, snapshot = store().opened()  # CURRENT read once: every read below is of this snapshot
+    digest = digests().get(db, snapshot, base(), key)
     if digest is None:
         return gone(variant, key) or not_found(variant, "thesis with that key")
     tag = etag(digest, variant.suffix)
@@ -69,6 +69,11 @@ def document(name: str) -> Response:
         return not_modified(tag, variant, doc_path, negotiated)
     made = bodies().get(digest, variant.suffix) or _render(db, key, variant, digest)
     return send(made.body, made.mimetype, variant, doc_path, negotiated, made.links, made.modified, tag)
+
+
+def digests(app: Flask | None = None) -> Digests:
+    """This worker's record digests, per snapshot."""
+    return per_process("ldpub.digests", lambda _root: Digests(), app)
 
 
 def bodies(app: Flask | None = None) -> Bodies:
