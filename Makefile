@@ -40,9 +40,17 @@ test: install $(SYSTEM) $(JSONLD_JS)
 	$(PY) -m ruff format --check ld tests bench server.py
 	$(PY) -m pytest -q
 
-bench: install
+# The serving benchmark also runs Oxigraph's server and gunicorn (the peers it is measured
+# against, PyPI's `oxigraph` and `gunicorn`) and wrk (Debian) as the load generator.
+bench: install $(SYSTEM) /usr/bin/wrk
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/ingest_bench.py --rows 627000
 	$(PY) bench/search_bench.py --rows 627000
+	$(PY) bench/serve_bench.py --store bench/out/store --keys 20000 --connections 32 128
+
+/usr/bin/wrk:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk
 
 clean:
 	rm -rf $(VENV) .node data .pytest_cache .hypothesis

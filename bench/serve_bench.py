@@ -16,9 +16,9 @@ requests random theses of the store, each request a key drawn from --keys, from:
 
 Each server first gets one pass over every drawn key in every format (what a warm server
 has seen; for `ldpub serve` the pass that makes the bodies, timed and reported as "first
-pass").  Then, at each --connections: Turtle, JSON-LD, HTML by negotiation (Accept on
-/doc/thesis/KEY), and a mix of a third each 303 (/id/thesis/KEY), 304 (If-None-Match with
-the ETag that server gave) and 404 (keys never minted).  For each: requests/s, p50 and p99
+pass"), then 5 s of Turtle load that is not measured.  Then, at each --connections:
+Turtle, JSON-LD, HTML by negotiation (Accept on /doc/thesis/KEY), 303 (/id/thesis/KEY),
+304 (If-None-Match with the ETag that server gave) and 404 (keys never minted).  For each: requests/s, p50 and p99
 latency, and errors: socket errors plus any status other than the one expected.  JSON is
 written beside it in bench/out/.  Nothing is written to the store except rendered bodies
 under its `rendered/` folder (a cache).
@@ -183,6 +183,9 @@ def measure(name: str, kind: str, port: int, keys: list[str], args: argparse.Nam
     rate, tags = first_pass(port, pass_paths)
     result: dict = {"first_pass_requests_per_s": rate, "runs": {}}
     print(f"{name}: first pass {rate:.0f} req/s", flush=True)
+    lines, accept, expected = workloads(kind, keys, args.base, tags, args.seed)["ttl"]
+    run_wrk(port, lines, accept, expected, args.connections[0], argparse.Namespace(**{**vars(args), "seconds": 5}),
+            work)  # fmt: skip  # a warm-up every server gets alike, not measured
     for connections in args.connections:
         for load, (lines, accept, expected) in workloads(kind, keys, args.base, tags, args.seed).items():
             if not lines:
@@ -202,8 +205,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--workers", type=int, default=4, help="worker processes of every ldpub server")
-    parser.add_argument("--oxigraph", default=shutil.which("oxigraph"), help="the oxigraph server binary")
+    parser.add_argument("--workers", type=int, default=0, help="processes of every ldpub server (0: one per core)")
+    beside = Path(sys.executable).parent / "oxigraph"  # `pip install oxigraph` (make bench) puts it here
+    found = shutil.which("oxigraph") or (str(beside) if beside.exists() else None)
+    parser.add_argument("--oxigraph", default=found, help="the oxigraph server binary")
     parser.add_argument("--only", nargs="*", default=None, help="measure only the servers whose name has these words")
     args = parser.parse_args()
     store = args.store.resolve()
@@ -238,7 +243,7 @@ def main() -> None:
         if importlib.util.find_spec("gunicorn"):  # optional (`pip install gunicorn`): the server granian replaced
             port = free_port()
             run("same app, gunicorn gthread", "ldpub", [[sys.executable, "-m", "gunicorn", "-k", "gthread",
-                "--threads", "8", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "server:app"]],
+                "--threads", "8", "-w", str(args.workers or os.cpu_count()), "-b", f"127.0.0.1:{port}", "server:app"]],
                 [port], "/robots.txt")  # fmt: skip
         if args.oxigraph:
             port = free_port()

@@ -1,4 +1,5 @@
-"""Dereference without Flask: GET /doc/thesis/{key}[.suffix] answered from kept bodies.
+"""Dereference without Flask: GET /id/thesis/{key} (303) and /doc/thesis/{key}[.suffix]
+answered from kept bodies.
 
 Dereferencing a record is what every user does, and once its body has been made (see
 rendered.py) what remains is one point lookup in the store and some bytes.  Flask's
@@ -18,16 +19,17 @@ from functools import lru_cache
 
 from flask import Flask
 from werkzeug.http import http_date, parse_etags
-from werkzeug.utils import get_content_type
+from werkzeug.utils import get_content_type, redirect
 
 from ..store.rdf import StoreMissing
-from ..uris import is_key
+from ..uris import document_path, is_key
 from .headers import CACHE_CONTROL, CSP, EXPOSED
 from .negotiation import negotiate_header, split_suffix
 from .rendered import Rendered, etag
 from .theses import bodies, digests
 
-PREFIX = "/doc/thesis/"
+PREFIX, THING = "/doc/thesis/", "/id/thesis/"
+Answer = tuple[str, list[tuple[str, str]], bytes]
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 # What the app's after_request adds to every answer (headers.py).
 EVERY = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED),
@@ -51,19 +53,38 @@ class RecordFastPath:
         start_response(status, headers)
         return [body]
 
-    def _answer(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    def _answer(self, environ: dict) -> Answer | None:
         path = environ.get("PATH_INFO", "")
-        if not path.startswith(PREFIX) or environ.get("REQUEST_METHOD") != "GET" or _unusual(environ):
+        if environ.get("REQUEST_METHOD") != "GET" or _unusual(environ):
             return None
-        key, suffix_variant = split_suffix(path[len(PREFIX) :])
-        variant = suffix_variant or negotiate_header(environ.get("HTTP_ACCEPT"))
-        if variant is None or not is_key(key):
-            return None
+        if path.startswith(THING):
+            return self._thing(path[len(THING) :])
+        if path.startswith(PREFIX):
+            return self._document(environ, path[len(PREFIX) :])
+        return None
+
+    def _digest(self, key: str) -> str | None:
+        """The record's digest in the published snapshot; None when it is not published."""
         try:
             db, snapshot = self.store.opened()
         except StoreMissing:  # nothing published yet: the app says so (503, with advice)
             return None
-        digest = digests(self.app).get(db, snapshot, self.base, key)
+        return digests(self.app).get(db, snapshot, self.base, key)
+
+    def _thing(self, key: str) -> Answer | None:
+        """303 to the document of a published thesis (a published record has no tombstone)."""
+        if not is_key(key) or self._digest(key) is None:
+            return None
+        moved = redirect(document_path(key), 303)
+        headers = [*moved.headers.items(), *EVERY, ("Content-Security-Policy", CSP)]
+        return "303 SEE OTHER", headers, moved.get_data()
+
+    def _document(self, environ: dict, name: str) -> Answer | None:
+        key, suffix_variant = split_suffix(name)
+        variant = suffix_variant or negotiate_header(environ.get("HTTP_ACCEPT"))
+        if variant is None or not is_key(key):
+            return None
+        digest = self._digest(key)
         if digest is None:
             return None
         tag = etag(digest, variant.suffix)

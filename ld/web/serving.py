@@ -53,7 +53,7 @@ def worker_app() -> Flask:
 
 
 def serve(settings: Settings) -> None:
-    capacity = settings.workers * settings.threads
+    capacity = settings.serving_workers * settings.threads
     if settings.sparql_concurrency >= capacity:
         print(f"warning: sparql_concurrency ({settings.sparql_concurrency}) is not below workers x threads "
               f"({capacity}): runaway queries can hold every thread", file=sys.stderr)  # fmt: skip
@@ -67,7 +67,7 @@ def serve(settings: Settings) -> None:
         lane.start()
         os.nice(GENERAL_NICENESS)
     try:
-        _run(settings, GENERAL, settings.port, settings.workers)
+        _run(settings, GENERAL, settings.port, settings.serving_workers)
     finally:
         if lane is not None:
             lane.terminate()
