@@ -68,7 +68,16 @@ def serving_samples(store: Path, workers: int = 1, **settings: object) -> Iterat
         assert wait_until(lambda: status(f"{base}doc/thesis/uk.bl.ethos.232781") == 200, 30), "server did not start"
         yield Site(base, store, env)
     finally:
-        server.terminate()
+        ended(server)
+
+
+def ended(server: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL if the server has not stopped within 20 s."""
+    server.terminate()
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        server.kill()
         server.wait(10)
 
 
@@ -90,8 +99,7 @@ def nginx_front(site: Site, prefix: Path, *options: str) -> Iterator[str]:
         assert wait_until(lambda: status(f"{front}doc/thesis/uk.bl.ethos.232781") == 200, 20), "nginx did not start"
         yield front
     finally:
-        server.terminate()
-        server.wait(10)
+        ended(server)
 
 
 def readable_by_nginx(out: Path) -> None:
@@ -121,5 +129,4 @@ def nginx_serving(out: Path, port: int) -> Iterator[str]:
         assert wait_until(lambda: status(f"{url}robots.txt") == 200, 20), "nginx did not start"
         yield url
     finally:
-        server.terminate()
-        server.wait(10)
+        ended(server)

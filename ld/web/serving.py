@@ -90,5 +90,6 @@ def _run(settings: Settings, lane: str, port: int, workers: int) -> None:
         workers=workers,
         blocking_threads=settings.threads,
         respawn_failed_workers=True,
+        workers_kill_timeout=5,  # a stop never waits longer on a busy or idle keep-alive worker
         log_access=True,
     ).serve()
