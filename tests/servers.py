@@ -92,12 +92,19 @@ def nginx_front(site: Site, prefix: Path, *options: str) -> Iterator[str]:
     upstream = site.base.split(":")[2].rstrip("/")
     subprocess.run(ldpub("nginx-config", "--prefix", str(prefix), "--listen", f"127.0.0.1:{port}", "--port", upstream,
                          *options), check=True, capture_output=True)  # fmt: skip
-    server = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    front = f"http://127.0.0.1:{port}/"
-    try:
-        assert wait_until(lambda: status(f"{front}doc/thesis/uk.bl.ethos.232781") == 200, 20), "nginx did not start"
+    with running_nginx(prefix, prefix / "nginx.conf", port, "doc/thesis/uk.bl.ethos.232781") as front:
         yield front
+
+
+@contextmanager
+def running_nginx(prefix: Path, config: Path, port: int, probe: str) -> Iterator[str]:
+    """Debian's nginx on `config`, until `probe` (a path) answers 200; stopped afterwards."""
+    server = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(config), "-g", "daemon off;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        assert wait_until(lambda: status(f"{url}{probe}") == 200, 20), "nginx did not start"
+        yield url
     finally:
         ended(server)
 
@@ -122,11 +129,5 @@ def nginx_serving(out: Path, port: int) -> Iterator[str]:
     """Debian's nginx running a rendered site on its own (OUT/standalone.conf)."""
     assert Path(NGINX).exists(), "nginx is needed for this test: `make test` installs it (Debian package nginx-light)"
     readable_by_nginx(out)
-    server = subprocess.Popen([NGINX, "-p", str(out), "-c", str(out / "standalone.conf"), "-g", "daemon off;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        assert wait_until(lambda: status(f"{url}robots.txt") == 200, 20), "nginx did not start"
+    with running_nginx(out, out / "standalone.conf", port, "robots.txt") as url:
         yield url
-    finally:
-        ended(server)
