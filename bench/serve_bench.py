@@ -210,13 +210,19 @@ def main() -> None:
     found = shutil.which("oxigraph") or (str(beside) if beside.exists() else None)
     parser.add_argument("--oxigraph", default=found, help="the oxigraph server binary")
     parser.add_argument("--only", nargs="*", default=None, help="measure only the servers whose name has these words")
+    parser.add_argument(
+        "--keep-bodies",
+        action="store_true",
+        help="keep the bodies an earlier run made (to compare settings; the first pass is then warm)",
+    )
     args = parser.parse_args()
     store = args.store.resolve()
     snapshot = store / "snapshots" / (store / "CURRENT").read_text().split("\n")[0]
     drawn = published_keys(store, args.keys, args.seed)
     work = Path(tempfile.mkdtemp(prefix="ldpub-serve-bench-"))
     work.chmod(0o755)  # nginx's workers run as another user
-    shutil.rmtree(store / "rendered", ignore_errors=True)  # the first pass makes every body: measured cold
+    if not args.keep_bodies:
+        shutil.rmtree(store / "rendered", ignore_errors=True)  # the first pass makes every body: measured cold
     env = {**os.environ, "LDPUB_STORE": str(store), "LDPUB_BASE": args.base, "PYTHONPATH": str(HERE.parent),
            "LDPUB_WORKERS": str(args.workers)}  # fmt: skip
     site = work / "site"

@@ -29,6 +29,7 @@ from .store.export import EXPORT_FORMATS, export
 from .store.quarantine import Quarantine
 from .store.rdf import StoreBusy, StoreMissing
 from .uris import local_name, thesis_iri
+from .vocab import BIBO
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -282,11 +283,39 @@ def dump_command(**options: Any) -> None:
         click.echo(f"{path}  {path.stat().st_size} bytes")
 
 
+@main.command("stats")
+@common
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def stats_command(as_json: bool, **options: Any) -> None:
+    """Disk used by each part of the store (primary, snapshots, search, ledgers), and what is published."""
+    from .store.usage import figures, human, parts
+
+    settings = _settings(**options)
+    if not settings.store.is_dir():
+        raise StoreError(f"{settings.store}: no store here")
+    found, published = parts(settings.store), figures(settings.store) or {}
+    total = sum(p.size for p in found)
+    if as_json:
+        each = {p.name: {"bytes": p.size, "files": p.files} for p in found}
+        click.echo(json.dumps({"store": str(settings.store), "bytes": total, "quads": published.get("quads"),
+                               "parts": each}, indent=1))  # fmt: skip
+        return
+    click.echo(f"{'part':<11} {'size':>9} {'files':>7}  what")
+    for p in found:
+        click.echo(f"{p.name:<11} {human(p.size):>9} {p.files:>7}  {p.what}")
+    click.echo(f"{'total':<11} {human(total):>9}")
+    if published:
+        theses = published.get("classes", {}).get(str(BIBO.Thesis), 0)
+        click.echo(f"published: {published['quads']:,} quads, {theses:,} theses (snapshot {published['snapshot']})")
+
+
 def serving(func: Callable) -> Callable:
-    """--base, --store, --host, --port, --workers, the record lane, --sparql-concurrency: for `serve` and `demo`."""
+    """--base, --store, --host, --port, --workers, the record lane, --sparql-concurrency, --access-log: for
+    `serve` and `demo`."""
     lane = (("record_workers", int), ("record_port", int))
     for name, kind in (("sparql_concurrency", int), *lane, ("workers", int), ("port", int), ("host", str)):
         func = setting_option(name, type=kind)(func)
+    func = setting_option("access_log", is_flag=True)(func)
     return common(func)
 
 

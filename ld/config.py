@@ -38,6 +38,7 @@ class Settings:
     port: int = 8000
     workers: int = 0
     threads: int = 8
+    access_log: bool = False
     record_port: int = 0
     record_workers: int = 2
     license: str = "https://creativecommons.org/licenses/by/4.0/"
@@ -75,6 +76,8 @@ HELP: dict[str, str] = {
     "port": "Port `ldpub serve` listens on.",
     "workers": "Worker processes of `ldpub serve` (granian), `threads` threads each (0: one per core).",
     "threads": "Threads per worker process that run requests (a SPARQL query waits in one).",
+    "access_log": "Log every request to standard output (granian's access log). Off by default: the log line is "
+    "written in Python under the GIL and halved record throughput (bench/README.md); the nginx front logs instead.",
     "record_port": "Port of the record lane (0: none): `record_workers` more workers that answer only there; the "
     "nginx front sends /id/ and /doc/ to it, so dereference never queues behind search, OAI or SPARQL.",
     "record_workers": "Worker processes of the record lane (used when `record_port` is set).",
@@ -98,8 +101,15 @@ SETTINGS: tuple[Setting, ...] = tuple(
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
 def _coerce(name: str, value: Any) -> Any:
     default = _BY_NAME[name].default
+    if isinstance(default, bool) and not isinstance(value, bool):
+        if str(value).strip().lower() in TRUE + FALSE:
+            return str(value).strip().lower() in TRUE
+        raise ValueError(f"setting {name} must be one of {', '.join(TRUE + FALSE)}, got {value!r}")
     if isinstance(default, int) and not isinstance(value, int):
         try:
             return int(value)

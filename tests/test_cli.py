@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
@@ -74,3 +75,21 @@ def test_export_of_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
 def test_bad_base_is_a_usage_error(tmp_path: Path) -> None:
     code, out = run("ingest", "--base", "no-slash", "--store", str(tmp_path), str(CSV_SAMPLE))
     assert code == 2 and "base" in out
+
+
+def test_stats_accounts_for_every_byte_of_the_store_once(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    run("ingest", "--store", str(store), "--no-progress", str(TEXT_SAMPLE), str(CSV_SAMPLE))
+    code, out = run("stats", "--store", str(store), "--json")
+    figures = json.loads(out)
+    inodes = {f.stat().st_ino: f.stat().st_size for f in store.rglob("*") if f.is_file()}
+    assert code == 0 and figures["bytes"] == sum(inodes.values()) == sum(p["bytes"] for p in figures["parts"].values())
+    assert figures["parts"]["primary"]["bytes"] > 0 and figures["parts"]["sources"]["files"] >= 1
+    assert figures["quads"] == len(ox.Store.read_only(str(store / "primary")))
+    code, out = run("stats", "--store", str(store))
+    assert code == 0 and "snapshots" in out and "search" in out and "published: " in out and "2 theses" in out
+
+
+def test_stats_of_no_store_says_so(tmp_path: Path) -> None:
+    code, out = run("stats", "--store", str(tmp_path / "nothing"))
+    assert code == 3 and "no store here" in out

@@ -34,3 +34,15 @@ def test_options_override_environment_which_overrides_defaults() -> None:
 def test_base_must_be_absolute_and_end_in_slash(base: str) -> None:
     with pytest.raises(ValueError, match="base"):
         load_settings({"base": base}, environ={})
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("1", True), ("True", True), (" yes", True), ("off", False), ("False", False)]
+)
+def test_switches_read_the_words_people_write(text: str, value: bool) -> None:
+    assert load_settings(environ={"LDPUB_ACCESS_LOG": text}).access_log is value
+
+
+def test_a_switch_refuses_what_it_cannot_read() -> None:
+    with pytest.raises(ValueError, match="access_log must be one of"):
+        load_settings(environ={"LDPUB_ACCESS_LOG": "sometimes"})

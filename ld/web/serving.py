@@ -11,7 +11,9 @@ The store must not be opened before the fork, so each worker builds the app itse
 (`worker_app`, from LDPUB_* variables); it opens the search index and starts its warm
 SPARQL query process before it takes a connection, so no visitor waits for either.
 Workers are not recycled (each restart costs a second of loading at EThOS scale); one
-that dies is started again.
+that dies is started again.  No access log unless `access_log` is set: granian writes it
+in Python, under the worker's GIL, and with it on a record cost twice as much (627k
+store, 32 connections: 8.9k against 17.7k Turtle req/s, runs minutes apart; bench/README.md).
 
 Two lanes.  A search over a broad word, an OAI page or a SPARQL query holds a thread for
 up to seconds; a record costs microseconds.  With `record_port` set, a second server of
@@ -91,5 +93,5 @@ def _run(settings: Settings, lane: str, port: int, workers: int) -> None:
         blocking_threads=settings.threads,
         respawn_failed_workers=True,
         workers_kill_timeout=5,  # a stop never waits longer on a busy or idle keep-alive worker
-        log_access=True,
+        log_access=settings.access_log,  # off by default: a Python log line per request halved throughput
     ).serve()
