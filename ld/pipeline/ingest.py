@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,8 +25,10 @@ from ..model.records import ReadError, Record, content_digest
 from ..model.validation import Finding, is_publishable, not_unique, validate_batch
 from ..search import IndexRow, from_rdflib, index_row
 from ..sources import Unit, read_units
-from ..uris import oai_set
+from ..store.sources import Known
+from ..uris import document_iri, oai_set, thesis_iri
 from ..vocab import own_terms
+from .unchanged import Plan, Recogniser, mapping_version
 from .workers import in_order
 from .writer import Writer, writing
 
@@ -52,6 +55,13 @@ class Processed:
     record: dict
     setspec: str | None = None  # the OAI-PMH set: the awarding body
     search_row: IndexRow | None = None  # what the search index holds for it, read from its graph
+    digest: str = ""  # of the raw record it was read from (sources.Unit.digest)
+    known: Unit | None = None  # the raw record, when it was recognised as published unchanged and not mapped
+    warned: bool = False  # had warnings when it was published (for a known record, whose findings are not made)
+
+    @property
+    def has_warnings(self) -> bool:
+        return self.warned or any(f.severity == "Warning" for f in self.findings)
 
 
 @dataclass
@@ -62,6 +72,7 @@ class Summary:
     published_new: int = 0
     published_updated: int = 0
     unchanged: int = 0
+    recognised: int = 0  # of the unchanged: known from their raw bytes, so neither mapped nor validated
     with_warnings: int = 0
     quarantined: int = 0
     unreadable: int = 0
@@ -79,7 +90,7 @@ class Summary:
         return [
             f"read:        {self.read}  ({self.seconds:.1f} s, {rate:.0f} records/s)",
             f"published:   {self.published}  (new {self.published_new}, updated "
-            f"{self.published_updated}, unchanged {self.unchanged})",
+            f"{self.published_updated}, unchanged {self.unchanged}, of which {self.recognised} recognised unread)",
             f"  with warnings: {self.with_warnings}",
             f"quarantined: {self.quarantined}  (see `ldpub quarantine list`)",
             f"unreadable:  {self.unreadable}",
@@ -101,16 +112,22 @@ def _mapper(base: str, license_iri: str) -> Mapper:
 class BatchResult:
     processed: list[Processed]
     unreadable: list[ReadError]
+    positions: list[int]  # of each processed record in the batch's units
 
 
 def process_batch(units: list[Unit], base: str, license_iri: str, engine: str, modified: datetime) -> BatchResult:
     """Parse, map and validate one batch of raw records (runs in a worker process)."""
     records: list[Record] = []
+    positions: list[int] = []
     errors: list[ReadError] = []
-    for unit in units:
+    for position, unit in enumerate(units):
         item = unit.parse()
-        (errors if isinstance(item, ReadError) else records).append(item)  # type: ignore[arg-type]
-    return BatchResult(map_and_validate(records, base, license_iri, engine, modified), errors)
+        if isinstance(item, ReadError):
+            errors.append(item)
+        else:
+            records.append(item)
+            positions.append(position)
+    return BatchResult(map_and_validate(records, base, license_iri, engine, modified), errors, positions)
 
 
 def map_and_validate(
@@ -173,6 +190,8 @@ class Ingest:
         self.claimed: dict[str, str] = {}  # identifier -> graph, in this run
         self.published: dict[str, str] = {}  # graph -> content hash written in this run
         self.fresh = self.store.is_empty()  # nothing to look up in an empty store
+        self.recogniser = Recogniser(writer.ledgers.sources, mapping_version(settings.base, settings.license),
+                                     self.fresh)  # fmt: skip
         self.progress = tqdm(unit=" records", disable=None if progress is None else not progress,
                              file=sys.stderr)  # fmt: skip
         self.modified = datetime.now(UTC)
@@ -207,32 +226,73 @@ class Ingest:
         tqdm.write(f"unreadable: {error}", file=sys.stderr)
 
     def _processed(self, paths: Iterable[Path | tuple[Path, str]]) -> Iterator[list[Processed]]:
+        """Each batch in input order; records published unchanged are recognised here, not sent to a worker."""
         s = self.settings
-        work = batches(self._units(paths), s.batch_size, self._on_error)
+        plans: deque[Plan] = deque()
+
+        def work() -> Iterator[list[Unit]]:
+            for batch in batches(self._units(paths), s.batch_size, self._on_error):
+                plans.append(self.recogniser.plan(batch))
+                yield plans[-1].to_process
+
         args = (s.base, s.license, s.shacl_engine, self.modified)
-        jobs = s.worker_processes
-        results = in_order(process_batch, work, args, jobs)
-        for result in results:
+        for result in in_order(process_batch, work(), args, s.worker_processes):
+            plan = plans.popleft()
             for error in result.unreadable:
                 self._on_error(error)
-            yield result.processed
+            yield self._merged(plan, result)
+
+    def _merged(self, plan: Plan, result: BatchResult) -> list[Processed]:
+        """The batch's records in input order: the known ones beside what the worker made of the rest."""
+        sent = [i for i in range(len(plan.units)) if i not in plan.known]
+        made = {sent[position]: p for p, position in zip(result.processed, result.positions, strict=True)}
+        for i, p in made.items():
+            p.digest = plan.digests[i]
+        merged = []
+        for i, unit in enumerate(plan.units):
+            if i in plan.known:
+                merged.append(self._known(plan.known[i], unit))
+            elif i in made:
+                merged.append(made[i])
+        return merged
+
+    def _known(self, known: Known, unit: Unit) -> Processed:
+        base = self.settings.base
+        return Processed(
+            key=known.key, graph=document_iri(base, known.key), thesis=thesis_iri(base, known.key),
+            identifier=known.identifier, title=None, location=str(unit.where()), content_hash=known.content_hash,
+            ntriples="", findings=[], record={}, digest=known.digest, known=unit, warned=known.warned,
+        )  # fmt: skip
+
+    def _mapped_after_all(self, p: Processed) -> Processed:
+        """A known record that this run's checks now hold back: mapped, to quarantine it with its report."""
+        assert p.known is not None
+        s = self.settings
+        result = process_batch([p.known], s.base, s.license, s.shacl_engine, self.modified)
+        mapped = result.processed[0]
+        mapped.digest = p.digest
+        return mapped
 
     def _commit(self, results: list[Processed]) -> None:
         """Decide each record's fate, then write the batch in as few transactions as possible."""
         new: list[tuple[str, str]] = []
         changed: list[tuple[str, str]] = []
-        held, released = [], []
+        held, released, published = [], [], []
         in_batch: set[str] = set()
         for p in results:
             self.summary.read += 1
             self.progress.update(1)
             self._dataset_checks(p)
+            if p.known is not None and p.findings:  # e.g. a duplicate read earlier in this run
+                p = self._mapped_after_all(p)
+                self._dataset_checks(p)
             if not is_publishable(p.findings):
                 held.append((p.key, p.location, p.title, p.findings, p.record, p.ntriples))
                 self.summary.quarantined += 1
                 continue
             released.append(p.key)
-            if any(f.severity == "Warning" for f in p.findings):
+            published.append(p)
+            if p.has_warnings:
                 self.summary.with_warnings += 1
             if p.graph in in_batch:  # the same record twice in one batch
                 self.summary.unchanged += 1
@@ -244,14 +304,19 @@ class Ingest:
         events += [(by_graph[g].key, "Update", by_graph[g].setspec) for g, _ in changed]
         self.ledgers.changes.record(events)
         self.publisher.index(row for g, _ in new + changed if (row := by_graph[g].search_row))
+        self.ledgers.sources.forget(by_graph[g].key for g, _ in changed)  # the ledger never claims more than the store
         self.store.add_records(new)
         self.store.replace_records(changed)
+        self.ledgers.sources.remember(_known_as(p) for p in published if p.known is None and p.digest)
         self.ledgers.tombstones.restore(released)
         self.ledgers.quarantine.release(released)
         self.ledgers.quarantine.hold(held)
 
     def _route(self, p: Processed, new: list, changed: list) -> None:
         previous = self.published.get(p.graph)  # published earlier in this run
+        if previous is None and p.known is not None:  # the ledger's word: in the store with this content
+            previous = p.content_hash
+            self.summary.recognised += 1
         if previous is None and not self.fresh:
             previous = self.store.content_hash(p.graph)
         self.published[p.graph] = p.content_hash
@@ -272,7 +337,8 @@ class Ingest:
         elif not earlier:
             self.seen[p.key] = (p.content_hash, p.location)
         claimant = self.claimed.setdefault(p.identifier, p.graph)
-        others = set() if self.fresh else self.store.graphs_with_identifier(p.identifier)
+        # A known record claimed its identifier when it was published; later claimants were held back.
+        others = set() if self.fresh or p.known is not None else self.store.graphs_with_identifier(p.identifier)
         others = (others | {claimant}) - {p.graph}
         if others:
             p.findings.append(_duplicate(p, f"already published as {sorted(others)[0]}"))
@@ -289,6 +355,10 @@ def _grouped(results: Iterator[list[Processed]], size: int, seconds: float) -> I
             group, since = [], time.monotonic()
     if group:
         yield group
+
+
+def _known_as(p: Processed) -> Known:
+    return Known(p.key, p.digest, p.content_hash, p.identifier, p.has_warnings)
 
 
 def _duplicate(p: Processed, detail: str) -> Finding:

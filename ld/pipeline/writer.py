@@ -21,6 +21,7 @@ from ..search import SearchIndex
 from ..store.changes import ChangeLog
 from ..store.quarantine import Quarantine
 from ..store.rdf import WritableStore
+from ..store.sources import SourceDigests
 from ..store.tombstones import Tombstones
 from ..uris import document_iri
 from .publishing import Publisher, reconcile
@@ -35,9 +36,10 @@ class Ledgers:
     tombstones: Tombstones
     changes: ChangeLog
     search: SearchIndex
+    sources: SourceDigests
 
     def close(self) -> None:
-        for ledger in (self.quarantine, self.tombstones, self.changes, self.search):
+        for ledger in (self.quarantine, self.tombstones, self.changes, self.search, self.sources):
             ledger.close()
 
 
@@ -51,6 +53,7 @@ class Writer:
     def withdraw(self, key: str, replaced_by: str | None, reason: str | None) -> None:
         """The record's graph leaves the data; its tombstone, change event and search removal
         become visible with the next snapshot the caller publishes."""
+        self.ledgers.sources.forget([key])  # before the graph goes: the ledger never claims more than the store
         self.ledgers.changes.record([(key, "Delete")])
         self.ledgers.tombstones.withdraw(key, replaced_by, reason)
         self.publisher.unindex([key])
@@ -60,7 +63,11 @@ class Writer:
 @contextmanager
 def open_ledgers(settings: Settings) -> Iterator[Ledgers]:
     ledgers = Ledgers(
-        Quarantine(settings.store), Tombstones(settings.store), ChangeLog(settings.store), SearchIndex(settings.store)
+        Quarantine(settings.store),
+        Tombstones(settings.store),
+        ChangeLog(settings.store),
+        SearchIndex(settings.store),
+        SourceDigests(settings.store),
     )
     try:
         yield ledgers

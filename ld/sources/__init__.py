@@ -9,6 +9,7 @@ is the same path in one process; tests and the fuzzers read through it too.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +25,12 @@ class Reader:
     sniff: Callable[[bytes], bool]
     units: Callable[[Path, str | None], Iterator[Any]]
     parse: Callable[[Any], Record | ReadError]
+    where: Callable[[Any], Location]
+    fingerprint: Callable[[Any], bytes]  # the raw record's bytes, without where it was read
 
 
 READERS: dict[str, Reader] = {
-    m.NAME: Reader(m.NAME, m.sniff, m.units, m.parse) for m in (ethos_csv, ethos_text, uketd_dc)
+    m.NAME: Reader(m.NAME, m.sniff, m.units, m.parse, m.where, m.fingerprint) for m in (ethos_csv, ethos_text, uketd_dc)
 }
 
 
@@ -40,6 +43,15 @@ class Unit:
 
     def parse(self) -> Record | ReadError:
         return READERS[self.reader].parse(self.raw)
+
+    def where(self) -> Location:
+        return READERS[self.reader].where(self.raw)
+
+    def digest(self, version: str) -> str:
+        """Names the raw record under one version of the mapping: equal digests, equal results."""
+        data = READERS[self.reader].fingerprint(self.raw)
+        keyed = hashlib.blake2b(data, digest_size=16, person=self.reader.encode()[:16], key=version.encode()[:64])
+        return keyed.hexdigest()
 
 
 class UnknownFormat(Exception):

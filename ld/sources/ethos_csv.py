@@ -69,6 +69,15 @@ def parse(row: Row) -> Record | ReadError:
     return _row_to_record(row.cells, row.columns, row.location)
 
 
+def where(row: Row) -> Location:
+    return row.location
+
+
+def fingerprint(row: Row) -> bytes:
+    """What the row says, without where it was: the same row on another line is the same record."""
+    return "\x1f".join([*row.columns, "\x1e", *row.cells]).encode("utf-8", "surrogateescape")
+
+
 def _read_header(reader: csv._reader, source: str) -> tuple[ReadError | None, list[str]]:
     try:
         header = [h.strip() for h in next(reader)]

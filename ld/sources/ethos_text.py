@@ -60,6 +60,15 @@ def parse(chunk: Chunk) -> Record | ReadError:
     return _parse_record(chunk.source, chunk.start, chunk.lines)
 
 
+def where(chunk: Chunk) -> Location:
+    return Location(chunk.source, line=chunk.start)
+
+
+def fingerprint(chunk: Chunk) -> bytes:
+    """The record's lines, without the file or line it was read from."""
+    return b"\n".join(chunk.lines)
+
+
 def _split_records(data: bytes) -> Iterator[tuple[int, list[bytes]]]:
     lines = _LINE_END.split(data.removeprefix(b"\xef\xbb\xbf"))
     current: list[bytes] = []

@@ -110,14 +110,22 @@ def _only_deleted(root: etree._Element) -> bool:
     return bool(headers) and all(h.get("status") == "deleted" for h in headers)
 
 
+def where(unit: Element) -> Location:
+    return Location(unit.source, line=unit.line, oai_identifier=unit.oai_identifier, oai_datestamp=unit.oai_datestamp)
+
+
+def fingerprint(unit: Element) -> bytes:
+    """The element and its OAI-PMH header (the header's identifier and datestamp are published)."""
+    header = f"{unit.oai_identifier or ''}\x1f{unit.oai_datestamp or ''}\x1e".encode()
+    return header + unit.xml
+
+
 def parse(unit: Element) -> Record | ReadError:
     root = parse_untrusted(unit.xml, unit.source)
     if isinstance(root, ReadError):
         return root
     fields = _fields(root)
-    location = Location(
-        unit.source, line=unit.line, oai_identifier=unit.oai_identifier, oai_datestamp=unit.oai_datestamp
-    )
+    location = where(unit)
     if not fields.get("title") and not fields.get("creator"):
         return ReadError(location, "record has neither dc:title nor dc:creator")
     return _record(fields, location)
