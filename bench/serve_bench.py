@@ -255,7 +255,9 @@ def main() -> None:
             port = free_port()
             run("oxigraph serve-read-only", "oxigraph", [[args.oxigraph, "serve-read-only", "--location",
                 str(snapshot), "--bind", f"127.0.0.1:{port}"]], [port], "/")  # fmt: skip
-        if Path(NGINX).exists():
+        on_files = ("rendered site, nginx alone", "deployment: nginx, files + ldpub serve",
+                    "nginx, same bytes as files (limit)")  # fmt: skip
+        if Path(NGINX).exists() and any(wanted(name) for name in on_files):  # rendering 20k theses takes minutes
             from ld.config import load_settings
             from ld.pipeline.render import render_site
 
