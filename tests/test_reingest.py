@@ -106,3 +106,13 @@ def test_a_ledger_beside_an_empty_store_is_not_believed(settings: Settings, tmp_
     shutil.rmtree(settings.store / "primary")  # the data lost, the ledger kept
     summary = ingest(settings, [dump], progress=False)
     assert (summary.published_new, summary.recognised) == (2, 0)
+
+
+def test_rows_with_bytes_that_are_not_utf8_are_digested_and_reported_alike(settings: Settings, tmp_path: Path) -> None:
+    path = csv_file(tmp_path, rows(3))
+    path.write_bytes(path.read_bytes().replace(b"Thesis 2", b"Thesis \xff2"))
+    first = ingest(settings, [path], progress=False)
+    again = ingest(settings, [path], progress=False)
+    assert (again.read, again.published, again.quarantined, again.unreadable) == (
+        first.read, first.published, first.quarantined, first.unreadable)  # fmt: skip
+    assert again.reconciles() and again.recognised == first.published

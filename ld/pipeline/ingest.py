@@ -244,7 +244,7 @@ class Ingest:
 
     def _merged(self, plan: Plan, result: BatchResult) -> list[Processed]:
         """The batch's records in input order: the known ones beside what the worker made of the rest."""
-        sent = [i for i in range(len(plan.units)) if i not in plan.known]
+        sent = plan.sent
         made = {sent[position]: p for p, position in zip(result.processed, result.positions, strict=True)}
         for i, p in made.items():
             p.digest = plan.digests[i]

@@ -47,8 +47,13 @@ class Plan:
     known: dict[int, Known] = field(default_factory=dict)  # position in units -> the published record
 
     @property
+    def sent(self) -> list[int]:
+        """Positions of the units that go to the workers."""
+        return [i for i in range(len(self.units)) if i not in self.known]
+
+    @property
     def to_process(self) -> list[Unit]:
-        return [u for i, u in enumerate(self.units) if i not in self.known]
+        return [self.units[i] for i in self.sent]
 
 
 class Recogniser:
@@ -57,9 +62,7 @@ class Recogniser:
     def __init__(self, ledger: SourceDigests, version: str, store_is_empty: bool) -> None:
         self.ledger = ledger
         self.version = version
-        if store_is_empty:  # nothing is published, whatever a stray ledger says
-            ledger.use_version("")
-        ledger.use_version(version)
+        ledger.use_version(version, keep=not store_is_empty)  # an empty store publishes nothing, whatever it says
 
     def plan(self, units: list[Unit]) -> Plan:
         digests = [u.digest(self.version) for u in units]

@@ -54,10 +54,10 @@ class SourceDigests:
     def close(self) -> None:
         self.db.close()
 
-    def use_version(self, version: str) -> None:
-        """Digests made under another mapping version say nothing now: forget them."""
+    def use_version(self, version: str, keep: bool = True) -> None:
+        """Digests made under another mapping version say nothing now: forget them (all, unless `keep`)."""
         row = self.db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
-        if row and row[0] == version:
+        if keep and row and row[0] == version:
             return
         with self.db:
             self.db.execute("DELETE FROM published")

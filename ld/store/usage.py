@@ -39,31 +39,34 @@ def _files(path: Path) -> list[Path]:
     return [f for f in path.rglob("*") if f.is_file() and not f.is_symlink()] if path.is_dir() else []
 
 
+def _places(root: Path) -> list[tuple[str, str, list[Path]]]:
+    """(name, what it holds, its paths) for each part, in the order bytes are attributed."""
+    snapshots = root / "snapshots"
+    count = sum(1 for p in snapshots.iterdir() if p.is_dir()) if snapshots.is_dir() else 0
+    places = [
+        ("primary", "the database ingest writes", [root / "primary"]),
+        ("snapshots", f"{count} published checkpoints, beyond what primary shares", [snapshots]),
+        ("rendered", "record bodies kept by content digest", [root / "rendered"]),
+    ]
+    for name, (filename, what) in FILES.items():
+        places.append((name, what, [root / f"{filename}{end}" for end in ("", "-wal", "-shm")]))
+    claimed = {path for _, _, paths in places for path in paths}
+    places.append(("other", "CURRENT, locks, journals", [p for p in root.iterdir() if p not in claimed]))
+    return places
+
+
 def parts(root: Path) -> list[Part]:
     """Each part of the store with the bytes only it holds (a hard-linked file counts once, first come)."""
     seen: set[int] = set()
-
-    def part(name: str, what: str, paths: list[Path]) -> Part:
+    found = []
+    for name, what, paths in _places(root):
         size = count = 0
         for f in (f for p in paths for f in _files(p)):
-            inode = f.stat().st_ino
-            if inode in seen:
-                continue
-            seen.add(inode)
-            size, count = size + f.stat().st_size, count + 1
-        return Part(name, what, size, count)
-
-    found = [part("primary", "the database ingest writes", [root / "primary"])]
-    snapshots = sorted(p for p in (root / "snapshots").glob("*") if p.is_dir()) if (root / "snapshots").is_dir() else []
-    found.append(part("snapshots", f"{len(snapshots)} published checkpoints, beyond what primary shares",
-                      [root / "snapshots"]))  # fmt: skip
-    found.append(part("rendered", "record bodies kept by content digest", [root / "rendered"]))
-    for name, (filename, what) in FILES.items():
-        found.append(part(name, what, [root / filename, root / f"{filename}-wal", root / f"{filename}-shm"]))
-    known = {root / n for n in ("primary", "snapshots", "rendered")}
-    known |= {root / f"{filename}{end}" for filename, _ in FILES.values() for end in ("", "-wal", "-shm")}
-    rest = [p for p in root.iterdir() if p not in known]
-    found.append(part("other", "CURRENT, locks, journals", rest))
+            status = f.stat()
+            if status.st_ino not in seen:
+                seen.add(status.st_ino)
+                size, count = size + status.st_size, count + 1
+        found.append(Part(name, what, size, count))
     return found
 
 
