@@ -87,7 +87,7 @@ def key_of(iri: str) -> str:
 
 
 def is_document_iri(base: str, iri: str) -> bool:
-    """Whether a named graph is a record's (the store holds no other kind today, but may)."""
+    """Whether a named graph is a record's (the others describe shared resources: store/shared.py)."""
     return iri.startswith(f"{base}doc/thesis/")
 
 

@@ -14,6 +14,7 @@ from ld.pipeline.withdraw import withdraw
 from ld.store.quarantine import Quarantine
 from ld.store.rdf import ReadStore
 from ld.store.sources import SourceDigests
+from ld.vocab import DCT_IRI
 
 from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
 from .helpers import csv_file, thesis
@@ -52,12 +53,16 @@ def test_rows_that_moved_are_still_recognised(settings: Settings, tmp_path: Path
     assert (summary.published_new, summary.recognised) == (1, 10)
 
 
-def test_a_different_mapping_version_maps_everything_again(settings: Settings, tmp_path: Path) -> None:
+def test_a_different_mapping_version_publishes_everything_again(settings: Settings, tmp_path: Path) -> None:
     dump = csv_file(tmp_path, rows(5))
     ingest(settings, [dump], progress=False)
-    relicensed = settings.with_(license="https://creativecommons.org/publicdomain/zero/1.0/")
+    cc0 = "https://creativecommons.org/publicdomain/zero/1.0/"
+    relicensed = settings.with_(license=cc0)
     summary = ingest(relicensed, [dump], progress=False)
-    assert (summary.recognised, summary.unchanged) == (0, 5)  # mapped and validated again, then compared
+    assert (summary.recognised, summary.published_updated) == (0, 5)  # the same rows now publish other triples
+    doc = ox.NamedNode(f"{BASE}doc/thesis/uk.bl.ethos.1")
+    licences = ReadStore(settings.store).db.quads_for_pattern(doc, ox.NamedNode(DCT_IRI + "license"), None, doc)
+    assert [q.object.value for q in licences] == [cc0]
     assert ingest(relicensed, [dump], progress=False).recognised == 5
 
 

@@ -85,9 +85,11 @@ class Record:
         return content_digest(self.content())
 
 
-def content_digest(content: dict) -> str:
+def content_digest(content: dict, version: str = "") -> str:
+    """Of the record's content and the version of the mapping that publishes it (a new
+    mapping, base or licence republishes every record)."""
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{version}\n{blob}".encode() if version else blob.encode("utf-8")).hexdigest()
 
 
 def _plain(value: object) -> object:

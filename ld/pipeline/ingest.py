@@ -11,7 +11,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -25,6 +25,7 @@ from ..model.records import ReadError, Record, content_digest
 from ..model.validation import Finding, is_publishable, not_unique, validate_batch
 from ..search import IndexRow, from_rdflib, index_row
 from ..sources import Unit, read_units
+from ..store.shared import shared_graph
 from ..store.sources import Known
 from ..uris import document_iri, oai_set, thesis_iri
 from ..vocab import own_terms
@@ -50,7 +51,7 @@ class Processed:
     title: str | None
     location: str
     content_hash: str
-    ntriples: str
+    ntriples: str  # the record's own graph
     findings: list[Finding]
     record: dict
     setspec: str | None = None  # the OAI-PMH set: the awarding body
@@ -58,6 +59,12 @@ class Processed:
     digest: str = ""  # of the raw record it was read from (sources.Unit.digest)
     known: Unit | None = None  # the raw record, when it was recognised as published unchanged and not mapped
     warned: bool = False  # had warnings when it was published (for a known record, whose findings are not made)
+    shared: dict[str, str] = field(default_factory=dict)  # shared graph -> what this record says there
+
+    @property
+    def all_ntriples(self) -> str:
+        """Everything the record says, its shared descriptions included (what SHACL checked)."""
+        return self.ntriples + "".join(self.shared.values())
 
     @property
     def has_warnings(self) -> bool:
@@ -135,19 +142,36 @@ def map_and_validate(
 ) -> list[Processed]:
     mapper = _mapper(base, license_iri)
     own = str(own_terms(base))
+    version = mapping_version(base, license_iri)
     contents = [r.content() for r in records]
-    hashes = [content_digest(c) for c in contents]
+    hashes = [content_digest(c, version) for c in contents]
     mapped = [mapper.map(r, modified, h) for r, h in zip(records, hashes, strict=True)]
-    texts = [nt_lines(m.triples) for m in mapped]
-    findings = validate_batch(mapped, engine, texts)
+    parts = [split(m, base) for m in mapped]
+    findings = validate_batch(mapped, engine, [nt + "".join(shared.values()) for nt, shared in parts])
     return [
         Processed(
             key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
-            title=r.title, location=str(r.location), content_hash=h, ntriples=nt,
+            title=r.title, location=str(r.location), content_hash=h, ntriples=nt, shared=shared,
             findings=found, record=c, setspec=setspec_of(m), search_row=index_row(own, from_rdflib(m.triples)),
         )
-        for r, m, h, nt, found, c in zip(records, mapped, hashes, texts, findings, contents, strict=True)
+        for r, m, h, (nt, shared), found, c in zip(records, mapped, hashes, parts, findings, contents, strict=True)
     ]  # fmt: skip
+
+
+def split(mapped: Mapped, base: str) -> tuple[str, dict[str, str]]:
+    """The record's own N-Triples, and what it says of each shared resource, by the graph
+    describing it (sorted lines: the same description reads the same from every record).
+    A shared resource whose IRI has no graph of its own stays in the record's graph."""
+    own: list = []
+    by_graph: dict[str, list] = {}
+    for triple in mapped.triples:
+        graph = shared_graph(base, str(triple[0])) if str(triple[0]) in mapped.shared else None
+        if graph is None:
+            own.append(triple)
+        else:
+            by_graph.setdefault(graph, []).append(triple)
+    shared = {g: "".join(sorted(nt_lines(triples).splitlines(keepends=True))) for g, triples in by_graph.items()}
+    return nt_lines(own), shared
 
 
 def setspec_of(mapped: Mapped) -> str | None:
@@ -181,6 +205,7 @@ class Ingest:
         self, settings: Settings, writer: Writer, fmt: str | None = None, progress: bool | None = None
     ) -> None:
         self.settings = settings
+        self.writer = writer
         self.store = writer.store
         self.ledgers = writer.ledgers
         self.publisher = writer.publisher  # search rows wait for the snapshot holding their records
@@ -208,6 +233,8 @@ class Ingest:
             if time.monotonic() - last_snapshot > SNAPSHOT_EVERY_SECONDS:
                 self.publisher.publish()
                 last_snapshot = time.monotonic()
+        if self.store.compact_if_grown():
+            tqdm.write(f"compacted the store after {self.summary.read} records", file=sys.stderr)
         self.publisher.publish(with_statistics=True)
         self.progress.close()
         self.summary.seconds = time.monotonic() - start
@@ -287,7 +314,7 @@ class Ingest:
                 p = self._mapped_after_all(p)
                 self._dataset_checks(p)
             if not is_publishable(p.findings):
-                held.append((p.key, p.location, p.title, p.findings, p.record, p.ntriples))
+                held.append((p.key, p.location, p.title, p.findings, p.record, p.all_ntriples))
                 self.summary.quarantined += 1
                 continue
             released.append(p.key)
@@ -305,8 +332,8 @@ class Ingest:
         self.ledgers.changes.record(events)
         self.publisher.index(row for g, _ in new + changed if (row := by_graph[g].search_row))
         self.ledgers.sources.forget(by_graph[g].key for g, _ in changed)  # the ledger never claims more than the store
-        self.store.add_records(new)
-        self.store.replace_records(changed)
+        said = {by_graph[g].key: by_graph[g].shared for g, _ in new + changed}
+        self.writer.write_records(new, changed, said)
         self.ledgers.sources.remember(_known_as(p) for p in published if p.known is None and p.digest)
         self.ledgers.tombstones.restore(released)
         self.ledgers.quarantine.release(released)

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
 from ..store.changes import ChangeLog
 from ..store.rdf import WritableStore, current_snapshot, published_changes
+from ..store.shared import record_quads
 from ..uris import document_iri
 from ..vocab import own_terms
 from .render import unrender
@@ -77,7 +78,7 @@ def reconcile(store: WritableStore, log: ChangeLog, search: SearchIndex, base: s
     own = str(own_terms(base))
     for key, there in present.items():
         if there:
-            row = index_row(own, from_oxigraph(store.db.quads_for_pattern(None, None, None, _graph(base, key))))
+            row = index_row(own, from_oxigraph(record_quads(store.db, base, document_iri(base, key))))
             publisher.index([row] if row else [])
         else:
             publisher.unindex([key])

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from ..config import Settings
 from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
 from ..store.rdf import published_changes
+from ..store.shared import record_quads
 from ..uris import is_document_iri
 from ..vocab import own_terms
 from .workers import in_order
@@ -61,23 +62,23 @@ def _set_aside_if_damaged(root: Path) -> Path | None:
 
 def _rows(snapshot: Path, base: str, jobs: int) -> Iterator[IndexRow]:
     """Every published thesis's row, in the store's graph order."""
-    own = str(own_terms(base))
     graphs = [g.value for g in ox.Store.read_only(str(snapshot)).named_graphs() if is_document_iri(base, g.value)]
     chunks = [graphs[i : i + CHUNK] for i in range(0, len(graphs), CHUNK)]
-    for rows in in_order(_read, chunks, jobs=jobs, setup=_open, setup_args=(str(snapshot), own)):
+    for rows in in_order(_read, chunks, jobs=jobs, setup=_open, setup_args=(str(snapshot), base)):
         yield from rows
 
 
-_reader: tuple[ox.Store, str] | None = None  # each worker's open snapshot and vocabulary namespace
+_reader: tuple[ox.Store, str] | None = None  # each worker's open snapshot and public base
 
 
-def _open(snapshot: str, own: str) -> None:
+def _open(snapshot: str, base: str) -> None:
     global _reader
-    _reader = (ox.Store.read_only(snapshot), own)
+    _reader = (ox.Store.read_only(snapshot), base)
 
 
 def _read(graphs: list[str]) -> list[IndexRow]:
     assert _reader is not None
-    db, own = _reader
-    rows = (index_row(own, from_oxigraph(db.quads_for_pattern(None, None, None, ox.NamedNode(g)))) for g in graphs)
+    db, base = _reader
+    own = str(own_terms(base))
+    rows = (index_row(own, from_oxigraph(record_quads(db, base, g))) for g in graphs)
     return [row for row in rows if row is not None]

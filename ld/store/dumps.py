@@ -32,7 +32,9 @@ class DumpFormat:
 DUMP_FORMATS = (
     DumpFormat("ldpub.nt.gz", "nt", "application/n-triples", "All published triples (N-Triples, gzip)"),
     DumpFormat("ldpub.ttl.gz", "ttl", "text/turtle", "All published triples (Turtle, gzip)"),
-    DumpFormat("ldpub.nq.gz", "nq", "application/n-quads", "One named graph per record (N-Quads, gzip)"),
+    DumpFormat(
+        "ldpub.nq.gz", "nq", "application/n-quads", "One named graph per record and per shared resource (N-Quads, gzip)"
+    ),
 )
 CHECKSUMS = "SHA256SUMS"
 DCAT_FILE = "dcat.ttl"

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from ..renderers import prefixes
-from .rdf import ReadStore
+from .rdf import pinned_snapshot
 
 EXPORT_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
@@ -21,10 +21,10 @@ _UNION = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def export(settings: Settings, fmt: str, stream: BinaryIO) -> None:
     """N-Quads keep one graph per record; the triple formats give the union, each triple once."""
-    db = ReadStore(settings.store).db
-    rdf_format = EXPORT_FORMATS[fmt]
-    if fmt == "nq":
-        db.dump(stream, format=rdf_format)
-        return
-    extra = {"prefixes": prefixes(settings.base)} if fmt == "ttl" else {}
-    ox.serialize(db.query(_UNION), stream, format=rdf_format, **extra)
+    with pinned_snapshot(settings.store) as db:  # an ingest may publish and prune meanwhile
+        rdf_format = EXPORT_FORMATS[fmt]
+        if fmt == "nq":
+            db.dump(stream, format=rdf_format)
+            return
+        extra = {"prefixes": prefixes(settings.base)} if fmt == "ttl" else {}
+        ox.serialize(db.query(_UNION), stream, format=rdf_format, **extra)

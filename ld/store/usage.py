@@ -21,6 +21,7 @@ FILES = {
     "changes": ("changes.sqlite", "the change log"),
     "withdrawn": ("withdrawn.sqlite", "tombstones"),
     "sources": ("sources.sqlite", "raw digests of published records"),
+    "descriptions": ("descriptions.sqlite", "what records say of shared resources"),
     "harvests": ("harvests.sqlite", "harvest state"),
 }
 
@@ -42,7 +43,7 @@ def _files(path: Path) -> list[Path]:
 def _places(root: Path) -> list[tuple[str, str, list[Path]]]:
     """(name, what it holds, its paths) for each part, in the order bytes are attributed."""
     snapshots = root / "snapshots"
-    count = sum(1 for p in snapshots.iterdir() if p.is_dir()) if snapshots.is_dir() else 0
+    count = sum(1 for p in snapshots.iterdir() if p.name.isdigit()) if snapshots.is_dir() else 0
     places = [
         ("primary", "the database ingest writes", [root / "primary"]),
         ("snapshots", f"{count} published checkpoints, beyond what primary shares", [snapshots]),

@@ -9,6 +9,7 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from ..store.rdf import ReadStore
+from ..store.shared import record_quads
 from ..uris import document_iri, key_of, thesis_iri
 from ..vocab import DCT_IRI
 
@@ -37,9 +38,10 @@ class Description:
 
 
 def thesis(db: ox.Store, base: str, key: str) -> Description | None:
-    """The record's graph, read from `db` (a snapshot the caller has open)."""
+    """The record's graph with the shared descriptions it names, read from `db` (a snapshot
+    the caller has open)."""
     graph = ox.NamedNode(document_iri(base, key))
-    triples = [q.triple for q in db.quads_for_pattern(None, None, None, graph)]
+    triples = [q.triple for q in record_quads(db, base, graph.value)]
     if not triples:
         return None
     modified = next((t.object.value for t in triples if t.subject == graph and t.predicate == MODIFIED), None)

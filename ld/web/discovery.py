@@ -6,6 +6,7 @@ import json
 import sqlite3
 from functools import cache
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,6 +23,7 @@ from .respond import answer, base, choose, store
 from .search import index
 
 bp = Blueprint("discovery", __name__)
+EXAMPLE_SEARCH = 100_000  # graphs looked at for an example thesis
 
 
 @bp.get("/")
@@ -29,10 +31,11 @@ def home() -> Response:
     """What the dataset is and how to use it; one published thesis as an example."""
     example = None
     try:
-        graph = next(iter(store().db.named_graphs()), None)
+        graphs = store().db.named_graphs()
     except StoreMissing:
-        graph = None
-    key = document_key(base(), graph.value) if graph is not None else None
+        graphs = iter(())
+    # The shared resources' graphs come first in some stores: a few thousand at EThOS scale.
+    key = next((k for g in islice(graphs, EXAMPLE_SEARCH) if (k := document_key(base(), g.value))), None)
     if key is not None:
         example = {"href": thesis_path(key), "label": f"thesis {key}"}
     try:

@@ -1,7 +1,9 @@
 """A record document's representations, made once per content version and served as bytes.
 
-Every record's graph carries the digest of the content it was made from.  That digest,
-the variant and the version of the rendering code name a representation exactly, so:
+Every record's graph carries the digest of the content it was made from, and every shared
+graph the digest of its description; the record's digest combined with those of the
+shared graphs it names (store/shared.py), the variant and the version of the rendering
+code name a representation exactly, so:
 
 - the ETag is known before any body exists: a conditional GET answers 304 after one point
   lookup in the store, without decoding the record or serialising it;
@@ -33,7 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import __version__
-from ..store.rdf import stored_hash
+from ..store.shared import document_digest
 from ..uris import document_iri
 from ..vocab import own_terms
 
@@ -80,8 +82,14 @@ def rendering_version() -> str:
 
 
 def stored_digest(db: ox.Store, base: str, key: str) -> str | None:
-    """The digest stored in the record's graph; None when the record is not published."""
-    return stored_hash(db, document_iri(base, key), ox.NamedNode(str(own_terms(base).contentHash)))
+    """The digest of the record's document (its graph and the shared descriptions it
+    names); None when the record is not published."""
+    return document_digest(db, base, document_iri(base, key), _hash_predicate(base))
+
+
+@cache
+def _hash_predicate(base: str) -> ox.NamedNode:
+    return ox.NamedNode(str(own_terms(base).contentHash))
 
 
 class Digests:

@@ -1,0 +1,117 @@
+"""Shared resources described once, in their own graphs, exact as records come and go."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import FOAF
+from stdnum.iso7064 import mod_11_2
+
+from ld.config import Settings
+from ld.pipeline.ingest import ingest
+from ld.pipeline.withdraw import withdraw
+from ld.pipeline.writer import PENDING, writing
+from ld.store.export import export
+from ld.store.rdf import ReadStore, WritableStore
+from ld.web import create_app
+
+from .conftest import BASE
+from .helpers import csv_file, thesis
+
+ISNI = "000000012103268" + mod_11_2.calc_check_digit("000000012103268")
+PERSON = f"{BASE}id/person/isni/{ISNI}"
+PERSON_GRAPH = f"{BASE}doc/person/isni/{ISNI}"
+
+
+def by_person(n: int, name: str) -> dict:
+    """A thesis whose author carries the ISNI above, under the name given."""
+    return thesis(n, Author=name, **{"Author ISNI": ISNI})
+
+
+def quads(settings: Settings, graph: str | None = None) -> list[ox.Quad]:
+    node = ox.NamedNode(graph) if graph else None
+    return list(ReadStore(settings.store).db.quads_for_pattern(None, None, None, node))
+
+
+def names(settings: Settings) -> set[str]:
+    found = ReadStore(settings.store).db.quads_for_pattern(ox.NamedNode(PERSON), ox.NamedNode(str(FOAF.name)), None)
+    return {q.object.value for q in found}
+
+
+def turtle(settings: Settings, key: str) -> Graph:
+    answer = create_app(settings).test_client().get(f"/doc/thesis/{key}.ttl")
+    assert answer.status_code == 200
+    return Graph().parse(data=answer.data, format="turtle")
+
+
+def test_each_shared_fact_is_stored_once(settings: Settings, tmp_path: Path) -> None:
+    ingest(settings, [csv_file(tmp_path, [thesis(n, **{"Subject Discipline": "Physics"}) for n in range(1, 6)])],
+           progress=False)  # fmt: skip
+    stored = quads(settings)
+    assert len(stored) == len({q.triple for q in stored})  # no triple in two graphs
+    record = {q.subject.value for q in quads(settings, f"{BASE}doc/thesis/uk.bl.ethos.1")}
+    assert not any("/id/org/" in s or "/id/concept/" in s for s in record)  # the record points, it does not describe
+    described = quads(settings, f"{BASE}doc/concept/discipline/physics")
+    assert Literal("Physics") in {Literal(q.object.value) for q in described}
+
+
+def test_a_thesis_document_still_shows_the_shared_labels(settings: Settings, tmp_path: Path) -> None:
+    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane"), thesis(2)])], progress=False)
+    doc = turtle(settings, "uk.bl.ethos.1")
+    assert (URIRef(PERSON), FOAF.name, Literal("Smith, Jane")) in doc
+    org = next(
+        doc.objects(URIRef(f"{BASE}id/thesis/uk.bl.ethos.1"), URIRef("http://id.loc.gov/vocabulary/relators/dgg"))
+    )
+    assert (org, FOAF.name, Literal("University of Leeds")) in doc
+
+
+def test_a_name_leaves_with_the_last_record_giving_it(settings: Settings, tmp_path: Path) -> None:
+    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane"), by_person(2, "Smith, J.")])], progress=False)
+    assert names(settings) == {"Smith, Jane", "Smith, J."}
+    withdraw(settings, "uk.bl.ethos.2", None, "test")
+    assert names(settings) == {"Smith, Jane"}
+    withdraw(settings, "uk.bl.ethos.1", None, "test")
+    assert names(settings) == set()
+    assert not ReadStore(settings.store).has_graph(PERSON_GRAPH)
+
+
+def test_a_replaced_record_takes_its_old_description_with_it(settings: Settings, tmp_path: Path) -> None:
+    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane")])], progress=False)
+    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane A.")], "changed.csv")], progress=False)
+    assert names(settings) == {"Smith, Jane A."}
+
+
+def test_a_document_changes_its_etag_when_a_shared_description_it_shows_changes(
+    settings: Settings, tmp_path: Path
+) -> None:
+    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane")])], progress=False)
+    before = create_app(settings).test_client().get("/doc/thesis/uk.bl.ethos.1.ttl")
+    ingest(settings, [csv_file(tmp_path, [by_person(2, "Smith, J.")], "more.csv")], progress=False)
+    after = create_app(settings).test_client().get("/doc/thesis/uk.bl.ethos.1.ttl")
+    assert before.headers["ETag"] != after.headers["ETag"]
+    assert b"Smith, J." in after.data and b"Smith, J." not in before.data
+
+
+def test_a_writer_killed_before_its_ledger_committed_is_repaired(settings: Settings, tmp_path: Path) -> None:
+    dump = csv_file(tmp_path, [by_person(1, "Smith, Jane")])
+    ingest(settings, [dump], progress=False)
+    # As if a writer had rewritten the person's graph and the record, and died before committing the ledger:
+    with WritableStore(settings.store, BASE) as store:
+        store.replace_records([(PERSON_GRAPH, f'<{PERSON}> <{FOAF.name}> "Half written" .\n')])
+    (Path(settings.store) / PENDING).write_text(json.dumps({"graphs": [PERSON_GRAPH], "keys": ["uk.bl.ethos.1"]}))
+    with writing(settings):
+        pass
+    assert names(settings) == {"Smith, Jane"}  # written again from the ledger
+    assert not (Path(settings.store) / PENDING).exists()
+    assert ingest(settings, [dump], progress=False).published_updated == 1  # the record it wrote is replaced
+
+
+def test_the_quad_dump_holds_the_shared_graphs(settings: Settings, tmp_path: Path) -> None:
+    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane")])], progress=False)
+    out = tmp_path / "all.nq"
+    with open(out, "wb") as stream:
+        export(settings, "nq", stream)
+    assert f'<{PERSON}> <{FOAF.name}> "Smith, Jane" <{PERSON_GRAPH}> .' in out.read_text("utf-8")
