@@ -1,16 +1,21 @@
 """Ingest N generated BL-format rows into a fresh store; report records/s and peak memory.
 
-    python bench/ingest_bench.py --rows 627000 [--jobs 2] [--engine turbo] [--no-reingest]
+    python bench/ingest_bench.py --rows 627000 [--jobs 2] [--engine turbo] [--no-reingest] [--no-floor]
 
 Peak memory is the largest sum of resident set sizes over the ingest process and its
-worker processes, sampled every 0.2 s with psutil.  Then, unless --no-reingest, the same
-dump is ingested again, and a copy with 1% of its rows changed (every hundredth row gets
-a new title), each timed as a ratio of the fresh ingest: what a monthly dump costs.
+worker processes, sampled every 0.2 s with psutil.  After the fresh ingest: the store's
+parts on disk (`ldpub stats --json`), quads stored against distinct triples, and the
+floor: Oxigraph's own loader (`oxigraph load`, PyPI `oxigraph`) loading the quads the
+ingest published (`ldpub export --format nq`), timed in the same run.  Then, unless
+--no-reingest, the same dump is ingested again, and a copy with 1% of its rows changed
+(every hundredth row gets a new title), each timed as a ratio of the fresh ingest (what
+a monthly dump costs), with the records whose modification time changed counted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import shutil
@@ -20,6 +25,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pyoxigraph as ox
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -55,16 +61,61 @@ def run(rows: int, jobs: int, engine: str, batch_size: int, data: Path | None = 
                "--shacl-engine", engine, "--batch-size", str(batch_size), str(data)]  # fmt: skip
     start = time.monotonic()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    watcher, peak = psutil.Process(child.pid), 0
+    watcher, peak, parent = psutil.Process(child.pid), 0, 0
     while child.poll() is None:
         peak = max(peak, tree_rss(watcher))
+        with contextlib.suppress(psutil.NoSuchProcess):
+            parent = max(parent, watcher.memory_info().rss)
         time.sleep(0.2)
     seconds = time.monotonic() - start
     output = child.stdout.read() if child.stdout else ""
     return {"rows": rows, "jobs": jobs, "engine": engine, "batch_size": batch_size, "seconds": round(seconds, 1),
             "records_per_second": round(rows / seconds), "peak_rss_mb": round(peak / 2**20),
+            "peak_rss_ingest_process_mb": round(parent / 2**20),
             "store_mb": round(disk_bytes(store) / 2**20),
             "exit_code": child.returncode, "summary": output.strip().splitlines()}  # fmt: skip
+
+
+def current_snapshot(store: Path) -> Path:
+    return store / "snapshots" / (store / "CURRENT").read_text().split()[0]
+
+
+def store_figures(store: Path) -> dict:
+    """Each part of the store on disk, and quads stored against the distinct triples they hold."""
+    stats = subprocess.run([sys.executable, "-m", "ld.cli", "stats", "--json", "--store", str(store)],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    db = ox.Store.read_only(str(current_snapshot(store)))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { %s }"
+    quads = int(next(iter(db.query(count % "GRAPH ?g { ?s ?p ?o }")))["n"].value)
+    distinct = int(next(iter(db.query(count % "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
+    graphs = sum(1 for _ in db.named_graphs())
+    return {"disk": json.loads(stats.stdout), "quads": quads, "distinct_triples": distinct, "graphs": graphs,
+            "quads_per_distinct_triple": round(quads / distinct, 3)}  # fmt: skip
+
+
+def loader_floor(store: Path) -> dict:
+    """`oxigraph load` of the quads the ingest published, into a fresh directory: seconds and bytes."""
+    out = HERE / "out"
+    nquads, target = out / "published.nq", out / "oxigraph-load"
+    subprocess.run([sys.executable, "-m", "ld.cli", "export", "--store", str(store), "--format", "nq",
+                    "-o", str(nquads)], check=True)  # fmt: skip
+    shutil.rmtree(target, ignore_errors=True)
+    start = time.monotonic()
+    loader = [str(Path(sys.executable).with_name("oxigraph")), "load", "--location", str(target), "--file", str(nquads)]
+    subprocess.run(loader, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.monotonic() - start
+    figures = {"seconds": round(seconds, 1), "store_mb": round(disk_bytes(target) / 2**20),
+               "nquads_mb": round(nquads.stat().st_size / 2**20)}  # fmt: skip
+    shutil.rmtree(target, ignore_errors=True)
+    nquads.unlink()
+    return figures
+
+
+def modified_times(store: Path) -> dict[str, str]:
+    """Each published record's modification time, from the current snapshot."""
+    db = ox.Store.read_only(str(current_snapshot(store)))
+    query = "SELECT ?g ?m WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/modified> ?m } }"
+    return {row["g"].value: row["m"].value for row in db.query(query)}
 
 
 def changed_copy(data: Path, every: int = 100) -> tuple[Path, int]:
@@ -84,13 +135,19 @@ def changed_copy(data: Path, every: int = 100) -> tuple[Path, int]:
 
 def reingest(args: argparse.Namespace, fresh: dict) -> dict:
     """The same dump again, then the 1%-changed copy, each as a ratio of the fresh ingest."""
+    store = HERE / "out" / "store"
+    before = modified_times(store)
     same = run(args.rows, args.jobs, args.engine, args.batch_size, fresh=False)
+    after_same = modified_times(store)
     copy, changed = changed_copy(HERE / "out" / f"ethos-{args.rows}.csv")
     one_percent = run(args.rows, args.jobs, args.engine, args.batch_size, data=copy, fresh=False)
+    after_changed = modified_times(store)
     return {
-        "same_dump": {**same, "ratio_to_fresh": round(same["seconds"] / fresh["seconds"], 3)},
+        "same_dump": {**same, "ratio_to_fresh": round(same["seconds"] / fresh["seconds"], 3),
+                      "records_modified": sum(after_same[g] != m for g, m in before.items())},
         "one_percent_changed": {**one_percent, "rows_changed": changed,
-                                "ratio_to_fresh": round(one_percent["seconds"] / fresh["seconds"], 3)},
+                                "ratio_to_fresh": round(one_percent["seconds"] / fresh["seconds"], 3),
+                                "records_modified": sum(after_changed[g] != m for g, m in after_same.items())},
     }  # fmt: skip
 
 
@@ -101,8 +158,13 @@ def main() -> None:
     parser.add_argument("--engine", default="turbo")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--no-reingest", action="store_true", help="only the fresh ingest")
+    parser.add_argument("--no-floor", action="store_true", help="no store figures, no `oxigraph load`")
     args = parser.parse_args()
     result = run(args.rows, args.jobs, args.engine, args.batch_size)
+    if not args.no_floor:
+        result["store"] = store_figures(HERE / "out" / "store")
+        result["floor"] = loader_floor(HERE / "out" / "store")
+        result["ratio_to_floor"] = round(result["seconds"] / result["floor"]["seconds"], 2)
     print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
     if not args.no_reingest:
         print(json.dumps(reingest(args, result), indent=2, ensure_ascii=False))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import FOAF
+from rdflib.namespace import FOAF, RDFS
 from stdnum.iso7064 import mod_11_2
 
 from ld.config import Settings
@@ -22,13 +22,13 @@ from .conftest import BASE
 from .helpers import csv_file, thesis
 
 ISNI = "000000012103268" + mod_11_2.calc_check_digit("000000012103268")
-PERSON = f"{BASE}id/person/isni/{ISNI}"
-PERSON_GRAPH = f"{BASE}doc/person/isni/{ISNI}"
+ORG = f"{BASE}id/org/isni/{ISNI}"
+ORG_GRAPH = f"{BASE}doc/org/isni/{ISNI}"
 
 
-def by_person(n: int, name: str) -> dict:
-    """A thesis whose author carries the ISNI above, under the name given."""
-    return thesis(n, Author=name, **{"Author ISNI": ISNI})
+def by_org(n: int, name: str) -> dict:
+    """A thesis awarded by an institution the bundled table lacks, by the ISNI above and the name given."""
+    return thesis(n, Institution=name, **{"Institution ISNI": ISNI})
 
 
 def quads(settings: Settings, graph: str | None = None) -> list[ox.Quad]:
@@ -37,7 +37,7 @@ def quads(settings: Settings, graph: str | None = None) -> list[ox.Quad]:
 
 
 def names(settings: Settings) -> set[str]:
-    found = ReadStore(settings.store).db.quads_for_pattern(ox.NamedNode(PERSON), ox.NamedNode(str(FOAF.name)), None)
+    found = ReadStore(settings.store).db.quads_for_pattern(ox.NamedNode(ORG), ox.NamedNode(str(FOAF.name)), None)
     return {q.object.value for q in found}
 
 
@@ -59,59 +59,63 @@ def test_each_shared_fact_is_stored_once(settings: Settings, tmp_path: Path) -> 
 
 
 def test_a_thesis_document_still_shows_the_shared_labels(settings: Settings, tmp_path: Path) -> None:
-    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane"), thesis(2)])], progress=False)
-    doc = turtle(settings, "uk.bl.ethos.1")
-    assert (URIRef(PERSON), FOAF.name, Literal("Smith, Jane")) in doc
-    org = next(
-        doc.objects(URIRef(f"{BASE}id/thesis/uk.bl.ethos.1"), URIRef("http://id.loc.gov/vocabulary/relators/dgg"))
-    )
-    assert (org, FOAF.name, Literal("University of Leeds")) in doc
+    ingest(settings, [csv_file(tmp_path, [by_org(1, "Imaginary Institute"), thesis(2)])], progress=False)
+    assert (URIRef(ORG), FOAF.name, Literal("Imaginary Institute")) in turtle(settings, "uk.bl.ethos.1")
+    leeds = turtle(settings, "uk.bl.ethos.2")
+    org = leeds.value(URIRef(f"{BASE}id/thesis/uk.bl.ethos.2"), URIRef("http://id.loc.gov/vocabulary/relators/dgg"))
+    assert (org, FOAF.name, Literal("University of Leeds")) in leeds
+    phd = URIRef("http://purl.org/ontology/bibo/degrees/phd")  # described in the vocabulary graph
+    assert leeds.value(phd, RDFS.label) is not None
 
 
 def test_a_name_leaves_with_the_last_record_giving_it(settings: Settings, tmp_path: Path) -> None:
-    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane"), by_person(2, "Smith, J.")])], progress=False)
-    assert names(settings) == {"Smith, Jane", "Smith, J."}
+    ingest(
+        settings,
+        [csv_file(tmp_path, [by_org(1, "Imaginary Institute"), by_org(2, "The Imaginary Institute")])],
+        progress=False,
+    )
+    assert names(settings) == {"Imaginary Institute", "The Imaginary Institute"}
     withdraw(settings, "uk.bl.ethos.2", None, "test")
-    assert names(settings) == {"Smith, Jane"}
+    assert names(settings) == {"Imaginary Institute"}
     withdraw(settings, "uk.bl.ethos.1", None, "test")
     assert names(settings) == set()
-    assert not ReadStore(settings.store).has_graph(PERSON_GRAPH)
+    assert not ReadStore(settings.store).has_graph(ORG_GRAPH)
 
 
 def test_a_replaced_record_takes_its_old_description_with_it(settings: Settings, tmp_path: Path) -> None:
-    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane")])], progress=False)
-    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane A.")], "changed.csv")], progress=False)
-    assert names(settings) == {"Smith, Jane A."}
+    ingest(settings, [csv_file(tmp_path, [by_org(1, "Imaginary Institute")])], progress=False)
+    ingest(settings, [csv_file(tmp_path, [by_org(1, "Imaginary Institute, London")], "changed.csv")], progress=False)
+    assert names(settings) == {"Imaginary Institute, London"}
 
 
 def test_a_document_changes_its_etag_when_a_shared_description_it_shows_changes(
     settings: Settings, tmp_path: Path
 ) -> None:
-    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane")])], progress=False)
+    ingest(settings, [csv_file(tmp_path, [by_org(1, "Imaginary Institute")])], progress=False)
     before = create_app(settings).test_client().get("/doc/thesis/uk.bl.ethos.1.ttl")
-    ingest(settings, [csv_file(tmp_path, [by_person(2, "Smith, J.")], "more.csv")], progress=False)
+    ingest(settings, [csv_file(tmp_path, [by_org(2, "The Imaginary Institute")], "more.csv")], progress=False)
     after = create_app(settings).test_client().get("/doc/thesis/uk.bl.ethos.1.ttl")
     assert before.headers["ETag"] != after.headers["ETag"]
-    assert b"Smith, J." in after.data and b"Smith, J." not in before.data
+    assert b"The Imaginary Institute" in after.data and b"The Imaginary Institute" not in before.data
 
 
 def test_a_writer_killed_before_its_ledger_committed_is_repaired(settings: Settings, tmp_path: Path) -> None:
-    dump = csv_file(tmp_path, [by_person(1, "Smith, Jane")])
+    dump = csv_file(tmp_path, [by_org(1, "Imaginary Institute")])
     ingest(settings, [dump], progress=False)
     # As if a writer had rewritten the person's graph and the record, and died before committing the ledger:
     with WritableStore(settings.store, BASE) as store:
-        store.replace_records([(PERSON_GRAPH, f'<{PERSON}> <{FOAF.name}> "Half written" .\n')])
-    (Path(settings.store) / PENDING).write_text(json.dumps({"graphs": [PERSON_GRAPH], "keys": ["uk.bl.ethos.1"]}))
+        store.replace_records([(ORG_GRAPH, f'<{ORG}> <{FOAF.name}> "Half written" .\n')])
+    (Path(settings.store) / PENDING).write_text(json.dumps({"graphs": [ORG_GRAPH], "keys": ["uk.bl.ethos.1"]}))
     with writing(settings):
         pass
-    assert names(settings) == {"Smith, Jane"}  # written again from the ledger
+    assert names(settings) == {"Imaginary Institute"}  # written again from the ledger
     assert not (Path(settings.store) / PENDING).exists()
     assert ingest(settings, [dump], progress=False).published_updated == 1  # the record it wrote is replaced
 
 
 def test_the_quad_dump_holds_the_shared_graphs(settings: Settings, tmp_path: Path) -> None:
-    ingest(settings, [csv_file(tmp_path, [by_person(1, "Smith, Jane")])], progress=False)
+    ingest(settings, [csv_file(tmp_path, [by_org(1, "Imaginary Institute")])], progress=False)
     out = tmp_path / "all.nq"
     with open(out, "wb") as stream:
         export(settings, "nq", stream)
-    assert f'<{PERSON}> <{FOAF.name}> "Smith, Jane" <{PERSON_GRAPH}> .' in out.read_text("utf-8")
+    assert f'<{ORG}> <{FOAF.name}> "Imaginary Institute" <{ORG_GRAPH}> .' in out.read_text("utf-8")

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from ..config import Settings
 from ..model.mapping import Mapped, Mapper
-from ..model.ntriples import lines as nt_lines
+from ..model.ntriples import term as nt_term
 from ..model.records import ReadError, Record, content_digest
 from ..model.validation import Finding, is_publishable, not_unique, validate_batch
 from ..search import IndexRow, from_rdflib, index_row
@@ -162,16 +162,17 @@ def split(mapped: Mapped, base: str) -> tuple[str, dict[str, str]]:
     """The record's own N-Triples, and what it says of each shared resource, by the graph
     describing it (sorted lines: the same description reads the same from every record).
     A shared resource whose IRI has no graph of its own stays in the record's graph."""
-    own: list = []
-    by_graph: dict[str, list] = {}
-    for triple in mapped.triples:
-        graph = shared_graph(base, str(triple[0])) if str(triple[0]) in mapped.shared else None
+    own: list[str] = []
+    by_graph: dict[str, list[str]] = {}
+    graphs = {s: shared_graph(base, s) for s in mapped.shared}
+    for subject, predicate, value in mapped.triples:
+        line = f"{nt_term(subject)} {nt_term(predicate)} {nt_term(value)} .\n"
+        graph = graphs.get(str(subject))
         if graph is None:
-            own.append(triple)
+            own.append(line)
         else:
-            by_graph.setdefault(graph, []).append(triple)
-    shared = {g: "".join(sorted(nt_lines(triples).splitlines(keepends=True))) for g, triples in by_graph.items()}
-    return nt_lines(own), shared
+            by_graph.setdefault(graph, []).append(line)
+    return "".join(own), {g: "".join(sorted(lines)) for g, lines in by_graph.items()}
 
 
 def setspec_of(mapped: Mapped) -> str | None:
