@@ -150,6 +150,26 @@ def shared_document_path(path: str) -> str:
     return f"/doc/{path}"
 
 
+# Organisations, degrees and concepts are described once, each in a graph of its own
+# (store/shared.py); the graph is the resource's document, or for the terms of other
+# vocabularies that records use (BIBO's degrees), one graph for them all.
+VOCABULARY_GRAPH = "graph/vocabulary"
+_OTHER_SPACES = ("http://purl.org/ontology/bibo/degrees/",)
+_DESCRIBED_APART = ("org/", "degree/", "concept/")
+
+
+def shared_graph(base: str, iri: str) -> str | None:
+    """The graph describing the shared resource `iri`; None when it has none (people, and
+    anything ldpub does not mint)."""
+    space = base + "id/"
+    if iri.startswith(space):
+        path = iri[len(space) :]
+        return base + "doc/" + path if path.startswith(_DESCRIBED_APART) and is_shared_path(path) else None
+    if iri.startswith(_OTHER_SPACES):
+        return base + VOCABULARY_GRAPH
+    return None
+
+
 def person_iri(base: str, scheme: str, ident: str) -> str:
     """A person by identifier (scheme 'isni' or 'orcid'), the same for every record naming them."""
     return shared_iri(base, f"person/{scheme}/{ident}")

@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, XSD
 
 from ld.model.mapping import Mapped, Mapper
-from ld.model.records import Record
+from ld.model.records import Agent, Record
 from ld.model.validation import DATASET_SHAPES, Finding, batch_ntriples, run_engine, validate_batch
 from ld.vocab import BIBO, RELATORS
 
@@ -36,7 +36,7 @@ def mutate(mapped: Mapped, change: Callable[[Triples], Triples]) -> Mapped:
     triples = change(list(mapped.triples))
     own = str(mapped.thesis)
     shared = {str(s) for s, _, _ in triples if s != mapped.graph and not str(s).startswith(own)}
-    return Mapped(mapped.key, mapped.graph, mapped.thesis, triples, shared)
+    return Mapped(mapped.key, mapped.graph, mapped.thesis, triples, shared, mapped.base)
 
 
 def without(predicate: URIRef, subject: URIRef | None = None) -> Callable[[Triples], Triples]:
@@ -136,6 +136,20 @@ def test_records_in_one_batch_do_not_see_each_other(mapper: Mapper, loizou: Reco
         replace(loizou, abstract="x", ethos_id="uk.bl.ethos.1", author=replace(loizou.author, name="Loizou, P."))
     )
     assert validate_batch([a, b]) == [[], []]
+
+
+def test_a_shared_description_validated_once_reports_to_every_record_giving_it(mapper: Mapper, loizou: Record) -> None:
+    """Records giving one institution's description word for word share one copy in the
+    batch graph; each record still gets exactly the findings it gets alone."""
+    unknown, odd = Agent("Imaginary Institute"), Agent("Imaginary Institute", isni="0000000121662408")  # bad check
+    records = [replace(loizou, ethos_id=f"uk.bl.ethos.{n}", abstract="x", institution=org, keywords=keywords)
+               for n, (org, keywords) in enumerate([(unknown, []), (unknown, ["530 Physics"]), (odd, []),
+                                                    (loizou.institution, []), (unknown, ["530 physics"])], 1)]  # fmt: skip
+    mapped = [mapper.map(r) for r in records]
+    key = lambda f: (f.key, f.severity, f.message, f.focus, f.path, f.value)  # noqa: E731
+    alone = [sorted(map(key, validate_batch([m])[0])) for m in mapped]
+    assert [sorted(map(key, found)) for found in validate_batch(mapped)] == alone
+    assert any(f for f in alone[0]) and any(f[0] == "uk.bl.ethos.3" and f[1] == "Violation" for f in alone[2])
 
 
 @pytest.mark.slow

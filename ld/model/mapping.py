@@ -43,6 +43,7 @@ from .identifiers import (
     parse_isni,  # fmt: skip
     parse_orcid,
 )
+from .ntriples import term as nt_term
 from .records import Agent, Record
 
 Triple = tuple[Node, Node, Node]
@@ -78,6 +79,23 @@ class Mapped:
     thesis: URIRef
     triples: list[Triple] = field(default_factory=list)
     shared: set[str] = field(default_factory=set)  # resources other records may describe too
+    base: str = ""
+
+    def parts(self) -> tuple[str, dict[str, str]]:
+        """The record's own N-Triples, and what it says of each shared resource by the graph
+        describing it (uris.shared_graph), as sorted lines: the same description reads the
+        same from every record.  People, and anything without a graph of its own, stay."""
+        own: list[str] = []
+        by_graph: dict[str, list[str]] = {}
+        graphs = {s: uris.shared_graph(self.base, s) for s in self.shared}
+        for subject, predicate, value in self.triples:
+            line = f"{nt_term(subject)} {nt_term(predicate)} {nt_term(value)} .\n"
+            graph = graphs.get(str(subject))
+            if graph is None:
+                own.append(line)
+            else:
+                by_graph.setdefault(graph, []).append(line)
+        return "".join(own), {g: "".join(sorted(lines)) for g, lines in by_graph.items()}
 
 
 def thesis_key(record: Record) -> str:
@@ -124,7 +142,7 @@ class Mapper:
         """The record's triples; content_hash may be passed when the caller computed it already."""
         key = thesis_key(record)
         thesis = URIRef(uris.thesis_iri(self.base, key))
-        out = Mapped(key, URIRef(uris.document_iri(self.base, key)), thesis)
+        out = Mapped(key, URIRef(uris.document_iri(self.base, key)), thesis, base=self.base)
         add = out.triples.append
         lang = _LANG_TAGS.get((record.language or "").casefold())
         self._core(record, key, thesis, lang, add)

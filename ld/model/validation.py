@@ -1,10 +1,13 @@
 """SHACL validation of records in batches, each finding traced back to its record.
 
 Records are validated many at a time (one engine call per batch), but a batch must not
-let records see each other: a person or organisation shared by two records would
-otherwise show two names.  So in the batch graph every resource a record describes,
-other than its own thesis and document, gets a record-scoped IRI (``#ldpub-r<i>``); the
-suffix tells which record a finding belongs to and is removed before anyone sees it.
+let records see each other: an organisation two records name differently would otherwise
+show two names.  So in the batch graph every shared resource is renamed by what is said
+of it: a description that several records give word for word (an institution's, a
+degree's, a concept's, as written for its own graph) appears once, as
+``<iri#ldpub-d<v>>``, and is validated once for all of them; a resource described only
+within a record (a person) gets a record-scoped IRI, ``<iri#ldpub-r<i>>``.  The suffix
+tells which records a finding belongs to and is removed before anyone sees it.
 """
 
 from __future__ import annotations
@@ -21,14 +24,15 @@ from ..uris import thesis_of
 from ..vocab import SH
 from .mapping import Mapped
 from .ntriples import iri as nt_iri
-from .ntriples import lines as nt_lines
 
 SHAPES_DIR = (
     Path(__file__).resolve().parent.parent / "shapes"
 )  # ld/shapes: the top-level shapes/, shipped in the package
 RECORD_SHAPES = ("prefixes.ttl", "thesis.ttl", "agents.ttl", "concepts.ttl", "document.ttl")
 DATASET_SHAPES = ("prefixes.ttl", "dataset.ttl")
-_SUFFIX = "#ldpub-r"
+_SUFFIX = "#ldpub-r"  # a resource as one record describes it
+_VARIANT = "#ldpub-d"  # a shared description, as every record giving it word for word
+_SCOPED = "#ldpub-"
 UNIQUE_SHAPE = "https://w3id.org/ldpub/shapes#uniqueIdentifier"
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -71,16 +75,8 @@ def shapes_graph(names: tuple[str, ...] = RECORD_SHAPES) -> Graph:
 
 
 def batch_ntriples(batch: Sequence[Mapped]) -> str:
-    """All records of a batch as one N-Triples document, shared resources scoped per record."""
-    return "".join(scoped_ntriples(m, nt_lines(m.triples), i) for i, m in enumerate(batch))
-
-
-def scoped_ntriples(mapped: Mapped, ntriples: str, index: int) -> str:
-    """A record's N-Triples with every shared resource renamed to a record-scoped IRI."""
-    for node in mapped.shared:
-        iri = nt_iri(node)
-        ntriples = ntriples.replace(iri, f"{iri[:-1]}{_SUFFIX}{index}>")
-    return ntriples
+    """All records of a batch as one N-Triples document, as the engine is given them."""
+    return group_ntriples(batch, [m.parts() for m in batch])[0]
 
 
 @cache
@@ -161,21 +157,58 @@ def _raw(props: dict, text, is_iri) -> RawResult:  # type: ignore[no-untyped-def
 
 
 def validate_batch(
-    batch: Sequence[Mapped], engine: str = "turbo", ntriples: Sequence[str] | None = None
+    batch: Sequence[Mapped], engine: str = "turbo", parts: Sequence[tuple[str, dict[str, str]]] | None = None
 ) -> list[list[Finding]]:
     """Findings for each record, in batch order (a record with nothing to report gets []).
 
-    ntriples, when given, are the records' N-Triples already written for the store.
+    parts, when given, are the records' own N-Triples and shared descriptions already
+    written for the store (Mapped.parts).
     """
-    texts = ntriples if ntriples is not None else [nt_lines(m.triples) for m in batch]
+    parts = parts if parts is not None else [m.parts() for m in batch]
     results: list[list[Finding]] = [[] for _ in batch]
     for group in _unique_key_groups(batch):
         members = [batch[i] for i in group]
-        data = "".join(scoped_ntriples(batch[i], texts[i], n) for n, i in enumerate(group))
+        data, owners = group_ntriples(members, [parts[i] for i in group])
         for result in run_engine(data, engine):
-            index, finding = _finding(result, members)
-            results[group[index]].append(finding)
+            for index, finding in _findings(result, members, owners):
+                results[group[index]].append(finding)
     return results
+
+
+def group_ntriples(
+    members: Sequence[Mapped], parts: Sequence[tuple[str, dict[str, str]]]
+) -> tuple[str, dict[int, list[int]]]:
+    """The group's records as one N-Triples document, each distinct shared description once;
+    and for each description's number, the records (positions in `members`) that give it."""
+    variants: dict[str, int] = {}
+    owners: dict[int, list[int]] = {}
+    chunks: list[str] = []
+    for n, (mapped, (own, shared)) in enumerate(zip(members, parts, strict=True)):
+        renames: dict[str, str] = {}
+        for text in shared.values():
+            number = variants.get(text)
+            iris = _described(text)
+            if number is None:
+                number = variants[text] = len(variants)
+                chunks.append(_renamed(text, {iri: f"{iri[:-1]}{_VARIANT}{number}>" for iri in iris}))
+            owners.setdefault(number, []).append(n)
+            renames.update((iri, f"{iri[:-1]}{_VARIANT}{number}>") for iri in iris)
+        for node in mapped.shared:
+            iri = nt_iri(node)
+            renames.setdefault(iri, f"{iri[:-1]}{_SUFFIX}{n}>")
+        chunks.append(_renamed(own, renames))
+    return "".join(chunks), owners
+
+
+def _described(text: str) -> list[str]:
+    """The subjects of a shared description's N-Triples lines (IRIs in angle brackets)."""
+    return list(dict.fromkeys(line[: line.index(">") + 1] for line in text.splitlines() if line))
+
+
+def _renamed(ntriples: str, renames: dict[str, str]) -> str:
+    for old, new in renames.items():
+        ntriples = ntriples.replace(old, new)
+    return ntriples
 
 
 def _unique_key_groups(batch: Sequence[Mapped]) -> list[list[int]]:
@@ -192,9 +225,14 @@ def _unique_key_groups(batch: Sequence[Mapped]) -> list[list[int]]:
     return [members for _, members in groups]
 
 
-def _finding(result: RawResult, batch: Sequence[Mapped]) -> tuple[int, Finding]:
-    index = _record_index(result.focus, batch)
-    return index, Finding(
+def _findings(result: RawResult, batch: Sequence[Mapped], owners: dict[int, list[int]]) -> list[tuple[int, Finding]]:
+    """The result as a finding of each record it concerns: one record, or all those giving a
+    shared description."""
+    if _VARIANT in result.focus:
+        indices = owners[int(result.focus.rsplit(_VARIANT, 1)[1])]
+    else:
+        indices = [_record_index(result.focus, batch)]
+    return [(index, Finding(
         key=batch[index].key,
         severity=result.severity,
         message=result.message or "constraint not met",
@@ -203,7 +241,7 @@ def _finding(result: RawResult, batch: Sequence[Mapped]) -> tuple[int, Finding]:
         value=_unscope(result.value) if result.value is not None else None,
         shape=result.shape,
         component=result.component,
-    )
+    )) for index in indices]  # fmt: skip
 
 
 def _record_index(focus: str, batch: Sequence[Mapped]) -> int:
@@ -217,7 +255,7 @@ def _record_index(focus: str, batch: Sequence[Mapped]) -> int:
 
 
 def _unscope(text: str) -> str:
-    return text.split(_SUFFIX, 1)[0]
+    return text.split(_SCOPED, 1)[0]
 
 
 def is_publishable(findings: Sequence[Finding]) -> bool:

@@ -20,12 +20,10 @@ from tqdm import tqdm
 
 from ..config import Settings
 from ..model.mapping import Mapped, Mapper
-from ..model.ntriples import term as nt_term
 from ..model.records import ReadError, Record, content_digest
 from ..model.validation import Finding, is_publishable, not_unique, validate_batch
 from ..search import IndexRow, from_rdflib, index_row
 from ..sources import Unit, read_units
-from ..store.shared import shared_graph
 from ..store.sources import Known
 from ..uris import document_iri, oai_set, thesis_iri
 from ..vocab import own_terms
@@ -146,8 +144,8 @@ def map_and_validate(
     contents = [r.content() for r in records]
     hashes = [content_digest(c, version) for c in contents]
     mapped = [mapper.map(r, modified, h) for r, h in zip(records, hashes, strict=True)]
-    parts = [split(m, base) for m in mapped]
-    findings = validate_batch(mapped, engine, [nt + "".join(shared.values()) for nt, shared in parts])
+    parts = [m.parts() for m in mapped]
+    findings = validate_batch(mapped, engine, parts)
     return [
         Processed(
             key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
@@ -156,23 +154,6 @@ def map_and_validate(
         )
         for r, m, h, (nt, shared), found, c in zip(records, mapped, hashes, parts, findings, contents, strict=True)
     ]  # fmt: skip
-
-
-def split(mapped: Mapped, base: str) -> tuple[str, dict[str, str]]:
-    """The record's own N-Triples, and what it says of each shared resource, by the graph
-    describing it (sorted lines: the same description reads the same from every record).
-    A shared resource whose IRI has no graph of its own stays in the record's graph."""
-    own: list[str] = []
-    by_graph: dict[str, list[str]] = {}
-    graphs = {s: shared_graph(base, s) for s in mapped.shared}
-    for subject, predicate, value in mapped.triples:
-        line = f"{nt_term(subject)} {nt_term(predicate)} {nt_term(value)} .\n"
-        graph = graphs.get(str(subject))
-        if graph is None:
-            own.append(line)
-        else:
-            by_graph.setdefault(graph, []).append(line)
-    return "".join(own), {g: "".join(sorted(lines)) for g, lines in by_graph.items()}
 
 
 def setspec_of(mapped: Mapped) -> str | None:

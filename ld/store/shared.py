@@ -29,23 +29,7 @@ import hashlib
 
 import pyoxigraph as ox
 
-from ..uris import is_shared_path
-from ..vocab import BIBO_IRI
-
-VOCABULARY = "graph/vocabulary"
-_OTHER_SPACES = (BIBO_IRI + "degrees/",)
-_KINDS = ("org/", "degree/", "concept/")  # of shared resources with graphs of their own
-
-
-def shared_graph(base: str, iri: str) -> str | None:
-    """The graph describing the shared resource `iri`; None when `iri` is not one."""
-    space = base + "id/"
-    if iri.startswith(space):
-        path = iri[len(space) :]
-        return base + "doc/" + path if path.startswith(_KINDS) and is_shared_path(path) else None
-    if iri.startswith(_OTHER_SPACES):
-        return base + VOCABULARY
-    return None
+from ..uris import shared_graph
 
 
 def references(base: str, quads: list[ox.Quad]) -> dict[ox.NamedNode, ox.NamedNode]:
