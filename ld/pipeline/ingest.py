@@ -193,9 +193,10 @@ class Ingest:
         self.publisher = writer.publisher  # search rows wait for the snapshot holding their records
         self.fmt = fmt
         self.summary = Summary()
-        self.seen: dict[str, tuple[str, str]] = {}  # key -> (content hash, location) in this run
-        self.claimed: dict[str, str] = {}  # identifier -> graph, in this run
-        self.published: dict[str, str] = {}  # graph -> content hash written in this run
+        # What this run has read, kept small (EThOS has 627,000 records; bench/README.md):
+        self.seen: dict[str, bytes] = {}  # key -> brief content digest + location of its first record
+        self.claimed: dict[str, str] = {}  # identifier -> graph, for the identifiers that are not keys
+        self.published: dict[str, bytes] = {}  # key -> brief content digest written in this run
         self.fresh = self.store.is_empty()  # nothing to look up in an empty store
         self.recogniser = Recogniser(writer.ledgers.sources, mapping_version(settings.base, settings.license),
                                      self.fresh)  # fmt: skip
@@ -322,14 +323,16 @@ class Ingest:
         self.ledgers.quarantine.hold(held)
 
     def _route(self, p: Processed, new: list, changed: list) -> None:
-        previous = self.published.get(p.graph)  # published earlier in this run
+        digest = _brief(p.content_hash)
+        previous = self.published.get(p.key)  # published earlier in this run
         if previous is None and p.known is not None:  # the ledger's word: in the store with this content
-            previous = p.content_hash
+            previous = digest
             self.summary.recognised += 1
         if previous is None and not self.fresh:
-            previous = self.store.content_hash(p.graph)
-        self.published[p.graph] = p.content_hash
-        if previous == p.content_hash:
+            stored = self.store.content_hash(p.graph)
+            previous = _brief(stored) if stored is not None else None
+        self.published[p.key] = digest
+        if previous == digest:
             self.summary.unchanged += 1
         elif previous is None:
             new.append((p.graph, p.ntriples))
@@ -340,12 +343,15 @@ class Ingest:
 
     def _dataset_checks(self, p: Processed) -> None:
         """Check 1's dataset-wide half (unique identifier), against this run and the store's index."""
+        digest = _brief(p.content_hash)
         earlier = self.seen.get(p.key)
-        if earlier and earlier[0] != p.content_hash:
-            p.findings.append(_duplicate(p, f"a different record with this identifier was read at {earlier[1]}"))
+        if earlier and earlier[:BRIEF] != digest:
+            where = earlier[BRIEF:].decode("utf-8", "surrogateescape")
+            p.findings.append(_duplicate(p, f"a different record with this identifier was read at {where}"))
         elif not earlier:
-            self.seen[p.key] = (p.content_hash, p.location)
-        claimant = self.claimed.setdefault(p.identifier, p.graph)
+            self.seen[p.key] = digest + p.location.encode("utf-8", "surrogateescape")
+        # An identifier that is its record's key (an EThOS ID, or a digest key) names one graph only.
+        claimant = self.claimed.setdefault(p.identifier, p.graph) if p.identifier != p.key else p.graph
         # A known record claimed its identifier when it was published; later claimants were held back.
         others = set() if self.fresh or p.known is not None else self.store.graphs_with_identifier(p.identifier)
         others = (others | {claimant}) - {p.graph}
@@ -364,6 +370,13 @@ def _grouped(results: Iterator[list[Processed]], size: int, seconds: float) -> I
             group, since = [], time.monotonic()
     if group:
         yield group
+
+
+BRIEF = 16  # bytes of a content digest kept per record in a run: 64 bits tell versions of one record apart
+
+
+def _brief(content_hash: str) -> bytes:
+    return content_hash.encode()[:BRIEF]
 
 
 def _known_as(p: Processed) -> Known:
