@@ -43,7 +43,7 @@ from .identifiers import (
     parse_isni,  # fmt: skip
     parse_orcid,
 )
-from .ntriples import term as nt_term
+from .ntriples import line as nt_line
 from .records import Agent, Record
 
 Triple = tuple[Node, Node, Node]
@@ -89,12 +89,8 @@ class Mapped:
         by_graph: dict[str, list[str]] = {}
         graphs = {s: uris.shared_graph(self.base, s) for s in self.shared}
         for subject, predicate, value in self.triples:
-            line = f"{nt_term(subject)} {nt_term(predicate)} {nt_term(value)} .\n"
             graph = graphs.get(str(subject))
-            if graph is None:
-                own.append(line)
-            else:
-                by_graph.setdefault(graph, []).append(line)
+            (own if graph is None else by_graph.setdefault(graph, [])).append(nt_line(subject, predicate, value))
         return "".join(own), {g: "".join(sorted(lines)) for g, lines in by_graph.items()}
 
 

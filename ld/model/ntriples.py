@@ -51,6 +51,11 @@ def term(value: Node) -> str:
     raise TypeError(f"cannot write {value!r} as N-Triples")
 
 
+def line(subject: Node, predicate: Node, value: Node) -> str:
+    """One triple as an N-Triples line."""
+    return f"{term(subject)} {term(predicate)} {term(value)} .\n"
+
+
 def lines(triples) -> str:  # type: ignore[no-untyped-def]
     """Triples as an N-Triples document."""
-    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples)
+    return "".join(line(s, p, o) for s, p, o in triples)

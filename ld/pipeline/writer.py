@@ -21,7 +21,7 @@ from tqdm import tqdm
 from ..config import Settings
 from ..search import SearchIndex
 from ..store.changes import ChangeLog
-from ..store.descriptions import Descriptions, Rewrites
+from ..store.descriptions import Descriptions, Rewrites, Said
 from ..store.quarantine import Quarantine
 from ..store.rdf import WritableStore, write_durably
 from ..store.shared import description_digest
@@ -33,7 +33,6 @@ from .render import render_site
 
 PENDING = "descriptions.pending"  # shared graphs being written, until their ledger commits
 Record = tuple[str, str]  # (graph IRI, N-Triples)
-Said = dict[str, str]  # shared graph -> N-Triples
 
 
 @dataclass

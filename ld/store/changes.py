@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .ledger import connect
+from .ledger import Ledger
 
 FILENAME = "changes.sqlite"
 SCHEMA = """
@@ -57,14 +57,10 @@ def last_seq(root: Path) -> int:
         db.close()
 
 
-class ChangeLog:
+class ChangeLog(Ledger):
     """The writer's side: one process at a time (the store's write lock)."""
 
-    def __init__(self, root: Path) -> None:
-        self.db = connect(root, FILENAME, SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
+    FILENAME, SCHEMA = FILENAME, SCHEMA
 
     def record(self, events: Iterable[tuple[str, str] | tuple[str, str, str | None]]) -> None:
         """Log (key, kind[, OAI-PMH set]) events, all stamped now; a Delete keeps the record's last set."""

@@ -18,9 +18,8 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .ledger import connect
+from .ledger import Ledger
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS descriptions (
@@ -54,15 +53,14 @@ def digest(graph: str, ntriples: str) -> bytes:
     return hashlib.blake2b(f"{graph}\0{ntriples}".encode(), digest_size=DIGEST_SIZE).digest()
 
 
-class Descriptions:
+class Descriptions(Ledger):
     """The ledger of shared descriptions (descriptions.sqlite)."""
 
-    def __init__(self, root: Path) -> None:
-        self.db = connect(root, "descriptions.sqlite", SCHEMA)
+    FILENAME, SCHEMA = "descriptions.sqlite", SCHEMA
 
     def close(self) -> None:
-        self.db.rollback()
-        self.db.close()
+        self.db.rollback()  # what a writer that failed did not commit
+        super().close()
 
     def change(self, said: Mapping[str, Said], leaving: Iterable[str] = ()) -> Rewrites:
         """Records `said` (key -> what it says of each shared graph) are published in place of
@@ -150,9 +148,6 @@ class Descriptions:
         with self.db:
             self.db.execute("DELETE FROM descriptions")
             self.db.execute("DELETE FROM records")
-
-    def graphs(self) -> int:
-        return self.db.execute("SELECT count(DISTINCT graph) FROM descriptions").fetchone()[0]
 
 
 def _chunks(values: list) -> Iterable[list]:

@@ -6,16 +6,13 @@ metadata prefix and set.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from .ledger import connect
+from .ledger import Ledger
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS harvests (feed TEXT PRIMARY KEY, response_date TEXT NOT NULL);"
 
 
-class HarvestState:
-    def __init__(self, root: Path) -> None:
-        self.db = connect(root, "harvests.sqlite", SCHEMA)
+class HarvestState(Ledger):
+    FILENAME, SCHEMA = "harvests.sqlite", SCHEMA
 
     def last(self, feed: str) -> str | None:
         """The responseDate of the feed's last complete harvest."""

@@ -1,4 +1,5 @@
-"""The SQLite files kept beside the store (quarantine, tombstones, change log, harvests).
+"""The SQLite files kept beside the store (quarantine, tombstones, change log, harvests,
+raw-record digests, shared descriptions).
 
 SQLite, not the RDF store, because these are bookkeeping the web workers read while an
 ingest writes: SQLite allows that; Oxigraph allows one process at a time.
@@ -13,6 +14,19 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+
+
+class Ledger:
+    """One SQLite file beside the store: its name and schema, opened (and created) by root."""
+
+    FILENAME: str
+    SCHEMA: str
+
+    def __init__(self, root: Path) -> None:
+        self.db = connect(root, self.FILENAME, self.SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def connect(root: Path, filename: str, schema: str) -> sqlite3.Connection:

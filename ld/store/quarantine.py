@@ -10,11 +10,10 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from ..model.records import ReadError
 from ..model.validation import UNIQUE_SHAPE, Finding
-from .ledger import connect
+from .ledger import Ledger
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -53,12 +52,8 @@ class Held:
     ntriples: str
 
 
-class Quarantine:
-    def __init__(self, root: Path) -> None:
-        self.db = connect(root, "quarantine.sqlite", SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
+class Quarantine(Ledger):
+    FILENAME, SCHEMA = "quarantine.sqlite", SCHEMA
 
     def hold(self, items: Iterable[tuple[str, str, str | None, list[Finding], dict, str]]) -> None:
         """Store (key, location, title, findings, record, ntriples) rows; replaces older entries."""

@@ -297,7 +297,7 @@ def _pinned_bytes(root: Path) -> int:
     current = current_snapshot(root)
     live = {f.stat().st_ino for d in (root / "primary", current) if d and d.is_dir() for f in d.iterdir()}
     superseded = [p for p in (root / "snapshots").iterdir() if p.name.isdigit() and p != current]
-    files = {f.stat().st_ino: f.stat().st_size for d in superseded for f in d.iterdir() if f.is_file()}
+    files = {status.st_ino: status.st_size for d in superseded for f in d.iterdir() if (status := f.stat())}
     return sum(size for inode, size in files.items() if inode not in live)
 
 

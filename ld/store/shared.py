@@ -30,6 +30,7 @@ import hashlib
 import pyoxigraph as ox
 
 from ..uris import shared_graph
+from .rdf import stored_hash
 
 
 def references(base: str, quads: list[ox.Quad]) -> dict[ox.NamedNode, ox.NamedNode]:
@@ -58,7 +59,7 @@ def document_digest(db: ox.Store, base: str, graph: str, predicate: ox.NamedNode
 
     A record that names no shared resource keeps its own digest; None when not published."""
     node = ox.NamedNode(graph)
-    own = _stated(db, node, predicate)
+    own = stored_hash(db, graph, predicate)
     if own is None:
         return None
     quads = list(db.quads_for_pattern(None, None, None, node))
@@ -67,16 +68,10 @@ def document_digest(db: ox.Store, base: str, graph: str, predicate: ox.NamedNode
         return own
     combined = hashlib.blake2b(own.encode(), digest_size=32)
     for name in described_in:
-        combined.update(b"\0" + (_stated(db, ox.NamedNode(name), predicate) or "").encode())
+        combined.update(b"\0" + (stored_hash(db, name, predicate) or "").encode())
     return combined.hexdigest()
 
 
 def description_digest(ntriples: str) -> str:
     """A shared graph's content digest: of its sorted N-Triples lines."""
     return hashlib.sha256(ntriples.encode("utf-8")).hexdigest()
-
-
-def _stated(db: ox.Store, graph: ox.NamedNode, predicate: ox.NamedNode) -> str | None:
-    for quad in db.quads_for_pattern(graph, predicate, None, graph):
-        return quad.object.value
-    return None

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from .ledger import connect
+from .ledger import Ledger
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,14 +44,10 @@ class Known:
     warned: bool
 
 
-class SourceDigests:
+class SourceDigests(Ledger):
     """The ledger of published raw records (sources.sqlite)."""
 
-    def __init__(self, root: Path) -> None:
-        self.db = connect(root, "sources.sqlite", SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
+    FILENAME, SCHEMA = "sources.sqlite", SCHEMA
 
     def use_version(self, version: str, keep: bool = True) -> None:
         """Digests made under another mapping version say nothing now: forget them (all, unless `keep`)."""

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from .ledger import connect
+from .ledger import Ledger
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS withdrawn (
@@ -31,12 +30,8 @@ class Tombstone:
     reason: str | None
 
 
-class Tombstones:
-    def __init__(self, root: Path) -> None:
-        self.db = connect(root, "withdrawn.sqlite", SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
+class Tombstones(Ledger):
+    FILENAME, SCHEMA = "withdrawn.sqlite", SCHEMA
 
     def withdraw(self, key: str, replaced_by: str | None, reason: str | None) -> None:
         now = datetime.now(UTC).replace(microsecond=0).isoformat()
