@@ -119,3 +119,20 @@ def test_the_quad_dump_holds_the_shared_graphs(settings: Settings, tmp_path: Pat
     with open(out, "wb") as stream:
         export(settings, "nq", stream)
     assert f'<{ORG}> <{FOAF.name}> "Imaginary Institute" <{ORG_GRAPH}> .' in out.read_text("utf-8")
+
+
+def test_odd_names_publish_with_their_descriptions(settings: Settings, tmp_path: Path) -> None:
+    """A discipline no slug can be made of stays in its record's graph; a 300-character
+    institution name and markup in a name are described in a graph of their own, whole."""
+    long_name = "Institute of " + "Very " * 57 + "Long Names"
+    odd = [thesis(1, **{"Subject Discipline": "中文"}), thesis(2, Institution=long_name),
+           thesis(3, Institution="<script>alert(1)</script> College")]  # fmt: skip
+    summary = ingest(settings, [csv_file(tmp_path, odd)], progress=False)
+    assert summary.published == 3 and summary.reconciles()
+    for n, name in ((2, long_name), (3, "<script>alert(1)</script> College")):
+        doc = turtle(settings, f"uk.bl.ethos.{n}")
+        org = doc.value(URIRef(f"{BASE}id/thesis/uk.bl.ethos.{n}"), URIRef("http://id.loc.gov/vocabulary/relators/dgg"))
+        assert (org, FOAF.name, Literal(name)) in doc
+        assert ReadStore(settings.store).has_graph(str(org).replace("/id/", "/doc/", 1))
+    first = turtle(settings, "uk.bl.ethos.1")
+    assert any(str(o) == "中文" for o in first.objects()), "the discipline's label is shown"
