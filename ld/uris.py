@@ -97,13 +97,29 @@ def document_key(base: str, iri: str) -> str | None:
 
 
 # People known only through one record: their IRIs extend the thesis's.
-SCOPED_PERSON = re.compile(r"author|supervisor/[0-9]{1,3}")
+# (Also the lists that order them: authors, supervisors.)
+SCOPED_PERSON = re.compile(r"author(/[0-9]{1,3})?|(supervisor|contributor)/[0-9]{1,3}|authors|supervisors")
 _THESIS_OF = re.compile(r"^(.*?/id/thesis/[^/]+)(/.*)?$")
 
 
 def author_iri(thesis: str) -> str:
     """An author without an ISNI or ORCID: a name alone would merge namesakes across records."""
     return f"{thesis}/author"
+
+
+def co_author_iri(thesis: str, n: int) -> str:
+    """The n-th author (from 2) of a thesis with several, scoped like the first."""
+    return f"{thesis}/author/{n}"
+
+
+def contributor_iri(thesis: str, n: int) -> str:
+    """The n-th contributor (from 1) whose role the record does not say."""
+    return f"{thesis}/contributor/{n}"
+
+
+def list_iri(thesis: str, of: str) -> str:
+    """The rdf:Seq that orders a thesis's authors or supervisors ('authors', 'supervisors')."""
+    return f"{thesis}/{of}"
 
 
 def supervisor_iri(thesis: str, n: int) -> str:
@@ -129,7 +145,7 @@ MAX_SLUG_LENGTH = 80  # vocab.slug cuts names to this; the web refuses longer on
 SHARED_PATH = re.compile(
     r"person/isni/[0-9]{15}[0-9X]|person/orcid/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]"
     rf"|org/isni/[0-9]{{15}}[0-9X]|org/name/[a-z0-9-]{{1,{MAX_SLUG_LENGTH}}}|degree/[a-z-]{{1,40}}"
-    rf"|concept/ddc/[0-9]{{3}}(\.[0-9]{{1,12}})?|concept/discipline/[a-z0-9-]{{1,{MAX_SLUG_LENGTH}}}"
+    rf"|concept/ddc/[0-9]{{3}}(\.[0-9]{{1,12}})?|concept/(discipline|lcsh|lcc|mesh|udc)/[a-z0-9-]{{1,{MAX_SLUG_LENGTH}}}"
 )
 
 

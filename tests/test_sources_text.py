@@ -32,7 +32,7 @@ def test_real_sample_fields(mackin: Record) -> None:
     assert mackin.qualification_level == "Doctoral"
     assert mackin.ethos_id is None  # the sample's EThOS ID is empty
     assert mackin.doi is None and mackin.supervisors == [] and mackin.funders == []  # "Not available"
-    assert mackin.keywords == ["360 Social problems & services", "associations"]
+    assert (mackin.ddc, mackin.keywords) == (["360 Social problems & services"], ["associations"])  # Dewey told apart
     assert mackin.abstract.startswith("Rationale: The employment of peer support workers")
     assert "Aim: Within the UK" in mackin.abstract  # a structured abstract stays whole
     assert mackin.location.line == 1
@@ -60,6 +60,8 @@ def test_many_records_per_file_with_lines(tmp_path: Path) -> None:
     records = read_bytes(tmp_path, SAMPLE + b"\n" + second + b"\n")
     assert [r.author.name for r in records] == ["Mackin, Michelle", "Other, Person"]
     assert records[1].ethos_id == "uk.bl.ethos.123456" and records[1].doi == "10.1234/abc"
+    # its first line has no URL (as in the sample): the EThOS ID gives the EThOS link
+    assert records[1].ethos_url == "https://ethos.bl.uk/OrderDetails.do?uin=uk.bl.ethos.123456"
     assert records[1].location.line == SAMPLE.count(b"\n") + 2
 
 

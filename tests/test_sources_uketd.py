@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -39,8 +40,11 @@ def test_hull_record(mapper: Mapper) -> None:
     assert (r.department, r.date, r.language) == ("Postgraduate Medical Institute", "2008-04", "eng")
     assert (r.qualification_name, r.qualification_level) == ("PhD", "Doctoral")
     assert r.institution.name == "The University of Hull"
-    assert "\r" not in r.abstract and r.abstract.count("\n\n") == 5  # &#xD; line ends become paragraphs
+    # &#xD; line ends become plain line breaks, kept as the source has them (not blank lines)
+    assert "\r" not in r.abstract and r.abstract.count("\n") == 5 and "\n\n" not in r.abstract
     assert r.repository_urls == ["http://hydra.hull.ac.uk/resources/hull:756"]  # not the relative /assets/ path
+    assert r.files == ["http://hydra.hull.ac.uk/assets/hull:756d/datastreams/content"]  # resolved against the page
+    assert (r.other_dates, r.formats, r.rights[0][:6]) == (["2008-10-06"], ["video/x-ms-wmv"], "© 2008")
     assert all(f.severity != "Violation" for f in validate_batch([mapper.map(r)])[0])
 
 
@@ -134,3 +138,38 @@ def test_ingest_publishes_the_real_records(settings) -> None:  # type: ignore[no
     summary = ingest(settings, [HULL, WHITEROSE], progress=False)
     assert (summary.published, summary.quarantined, summary.unreadable) == (2, 0, 0)
     assert isinstance(next(iter(read_file(HULL))), Record)
+
+
+def test_several_creators_are_all_kept_and_warned_about(tmp_path: Path, mapper: Mapper) -> None:
+    body = ("<dc:title>Joint work</dc:title><dc:creator>One, A</dc:creator><dc:creator>Two, B</dc:creator>"
+            "<uketdterms:institution>University of Leeds</uketdterms:institution><dcterms:issued>2001</dcterms:issued>")  # fmt: skip
+    (r,) = read_file(write(tmp_path, record(body)))
+    assert (r.author.name, [a.name for a in r.co_authors]) == ("One, A", ["Two, B"])
+    findings = validate_batch([mapper.map(r)])[0]
+    assert any(f.severity == "Warning" and "one author" in f.message for f in findings), findings
+
+
+def test_oai_dc_record_gives_awarding_body_abstract_and_roles(tmp_path: Path) -> None:
+    text = ('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>T</dc:title><dc:creator>A, B</dc:creator>'
+            "<dc:contributor>Sharp, Donald (Supervisor)</dc:contributor><dc:contributor>NERC (Sponsor)</dc:contributor>"
+            "<dc:description>The abstract.</dc:description><dc:publisher>University of Hull</dc:publisher>"
+            "<dc:date>2008</dc:date><dc:identifier>https://doi.org/10.5072/x</dc:identifier></oai_dc:dc>")  # fmt: skip
+    (r,) = read_file(write(tmp_path, text))
+    assert r.institution.name == "University of Hull" and r.publishers == []
+    assert (r.abstract, r.date, r.doi) == ("The abstract.", "2008", "10.5072/x")
+    assert ([s.name for s in r.supervisors], [f.name for f in r.funders]) == (["Sharp, Donald"], ["NERC"])
+
+
+def test_typed_subjects_languages_and_dates(tmp_path: Path, mapper: Mapper) -> None:
+    body = ('<dc:title xml:lang="cy">Teitl</dc:title><dc:creator>A, B</dc:creator>'
+            '<dc:subject xsi:type="dcterms:DDC">530</dc:subject><dc:subject>530 as a keyword</dc:subject>'
+            '<dc:language xsi:type="dcterms:ISO639-2">en</dc:language>'
+            "<dcterms:issued>2018-09</dcterms:issued><dcterms:dateAccepted>2019</dcterms:dateAccepted>")  # fmt: skip
+    (r,) = read_file(write(tmp_path, record(body)))
+    assert (r.ddc, r.keywords, r.title_lang) == (["530"], ["530 as a keyword"], "cy")
+    assert (r.date, r.submitted) == ("2019", "2018-09")  # dateAccepted is the award, issued the submission
+    triples = {(re.split("[/#]", str(p))[-1], str(o)) for _, p, o in mapper.map(r).triples}
+    assert ("language", "http://id.loc.gov/vocabulary/iso639-2/eng") in triples  # not …/iso639-2/en
+    assert ("notation", "530") in triples and ("keywords", "530 as a keyword") in triples
+    assert ("title", "Teitl") in triples and ("dateSubmitted", "2018-09") in triples

@@ -103,6 +103,8 @@ CASES = [
     (15, "no primary topic", without(FOAF.primaryTopic), "Violation", "exactly one thesis"),
     (15, "two modification times", plus((DOC, DCTERMS.modified, Literal("2020-01-01T00:00:00", datatype=XSD.dateTime))), "Violation", "one modification time"),
     (15, "no licence", without(DCTERMS.license), "Warning", "no licence"),
+    (16, "language as text", plus((THESIS, DCTERMS.language, Literal("english"))), "Warning", "not an ISO 639 code"),
+    (16, "language outside ISO 639-2", plus((THESIS, DCTERMS.language, URIRef("http://lexvo.org/id/iso639-3/eng"))), "Warning", "not an ISO 639 code"),
 ]  # fmt: skip
 
 
@@ -110,8 +112,8 @@ def test_clean_record_passes_every_check(clean: Mapped) -> None:
     assert findings(clean) == []
 
 
-def test_all_fifteen_checks_have_a_failing_case() -> None:
-    assert {c[0] for c in CASES} == set(range(1, 16))
+def test_every_check_has_a_failing_case() -> None:
+    assert {c[0] for c in CASES} == set(range(1, 17))
 
 
 @pytest.mark.parametrize(("check", "case", "change", "severity", "words"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])

@@ -80,5 +80,13 @@ def parse_ethos_id(value: str) -> str | None:
     return text or None
 
 
+ETHOS_RECORD = "https://ethos.bl.uk/OrderDetails.do?uin="
+
+
+def ethos_url(ethos_id: str) -> str | None:
+    """The EThOS record page's URL for a well-formed EThOS ID (what the dump's EThOS URL column holds)."""
+    return ETHOS_RECORD + ethos_id if is_ethos_id(ethos_id) else None
+
+
 def is_ethos_id(value: str) -> bool:
     return bool(ETHOS_ID.fullmatch(value))

@@ -43,8 +43,9 @@ from .identifiers import (
     parse_isni,  # fmt: skip
     parse_orcid,
 )
+from .languages import iso639_2, language_tag
 from .ntriples import line as nt_line
-from .records import Agent, Record
+from .records import DDC_CAPTION, Agent, Record
 
 Triple = tuple[Node, Node, Node]
 
@@ -64,9 +65,8 @@ class _Terms:
 BIBO, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, RELATORS, SCHEMA = (
     _Terms(ns) for ns in (BIBO, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, RELATORS, SCHEMA)
 )
-_DDC_CAPTION = re.compile(r"^([0-9]{3}(?:\.[0-9]+)?)\s+(\S.*)$")
-_LANG_TAGS = {"eng": "en", "wel": "cy", "cym": "cy", "gla": "gd", "gle": "ga", "fre": "fr",
-              "fra": "fr", "ger": "de", "deu": "de", "spa": "es", "ita": "it", "por": "pt"}  # fmt: skip
+_RDF_MEMBER = "http://www.w3.org/1999/02/22-rdf-syntax-ns#_"  # rdf:_1, rdf:_2, ...
+_DDC_NOTATION = re.compile(r"[0-9]{3}(\.[0-9]+)?")
 _SAFE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
@@ -140,12 +140,14 @@ class Mapper:
         thesis = URIRef(uris.thesis_iri(self.base, key))
         out = Mapped(key, URIRef(uris.document_iri(self.base, key)), thesis, base=self.base)
         add = out.triples.append
-        lang = _LANG_TAGS.get((record.language or "").casefold())
+        lang = language_tag(record.language)
         self._core(record, key, thesis, lang, add)
+        self._dates(record, thesis, add)
         self._agents(record, thesis, add)
         self._degree(record, thesis, add)
         self._subjects(record, thesis, add)
         self._links(record, thesis, add)
+        self._rights_and_relations(record, thesis, add)
         self._document(record, out, modified or datetime.now(UTC), add)
         add((out.graph, self.own.contentHash, Literal(content_hash or record.content_hash())))
         out.shared.update(_shared_resources(out))
@@ -155,24 +157,44 @@ class Mapper:
         add((thesis, RDF.type, BIBO.Thesis))
         add((thesis, DCTERMS.identifier, Literal(record.ethos_id or key)))
         if record.title:
-            add((thesis, DCTERMS.title, Literal(record.title, lang=lang)))
+            add((thesis, DCTERMS.title, Literal(record.title, lang=record.title_lang or lang)))
+        for title in record.alternative_titles:
+            add((thesis, DCTERMS.alternative, Literal(title, lang=lang)))
         if record.abstract:
-            add((thesis, DCTERMS.abstract, Literal(record.abstract, lang=lang)))
-        if record.date:
-            add((thesis, DCTERMS.issued, date_literal(record.date)))
+            add((thesis, DCTERMS.abstract, Literal(record.abstract, lang=record.abstract_lang or lang)))
+        for text in record.descriptions:
+            add((thesis, DCTERMS.description, Literal(text, lang=lang)))
         if record.language:
-            add((thesis, DCTERMS.language, ISO639_2[quote(record.language.casefold())]))
+            code = iso639_2(record.language)  # an unknown code stays text, and the profile warns
+            add((thesis, DCTERMS.language, ISO639_2[code] if code else Literal(record.language)))
         if record.department:
             add((thesis, self.own.department, Literal(record.department)))
 
+    def _dates(self, record: Record, thesis: URIRef, add) -> None:
+        if record.date:
+            add((thesis, DCTERMS.issued, date_literal(record.date)))
+        if record.submitted:
+            add((thesis, DCTERMS.dateSubmitted, date_literal(record.submitted)))
+        for other in record.other_dates:
+            add((thesis, DCTERMS.date, date_literal(other)))
+        if record.embargo_date:
+            add((thesis, self.own.embargoDate, date_literal(record.embargo_date)))
+
     def _agents(self, record: Record, thesis: URIRef, add) -> None:
-        if record.author:
-            person = self._person(record.author, uris.author_iri(thesis), add)
+        authors = [record.author, *record.co_authors] if record.author else []
+        iris = [uris.author_iri(thesis)] + [uris.co_author_iri(thesis, n) for n in range(2, len(authors) + 1)]
+        people = [self._person(a, iri, add) for a, iri in zip(authors, iris, strict=True)]
+        for person in people:
             add((thesis, DCTERMS.creator, person))
+        self._ordered(thesis, BIBO.authorList, "authors", people, add)
+        supervisors = []
         for n, supervisor in enumerate(record.supervisors, start=1):
-            person = self._person(supervisor, uris.supervisor_iri(thesis, n), add)
+            supervisors.append(person := self._person(supervisor, uris.supervisor_iri(thesis, n), add))
             add((thesis, RELATORS.ths, person))
             add((thesis, DCTERMS.contributor, person))
+        self._ordered(thesis, self.own.supervisorList, "supervisors", supervisors, add)
+        for n, contributor in enumerate(record.contributors, start=1):
+            add((thesis, DCTERMS.contributor, self._person(contributor, uris.contributor_iri(thesis, n), add)))
         if record.institution:
             org = self._organisation(record.institution, add)
             add((thesis, RELATORS.dgg, org))
@@ -183,6 +205,19 @@ class Mapper:
                 add((thesis, self.own.currentInstitution, self._organisation(Agent(current), add)))
         for funder in record.funders:
             add((thesis, RELATORS.fnd, self._organisation(funder, add)))
+        for grant in record.grant_numbers:
+            add((thesis, self.own.grantNumber, Literal(grant)))
+
+    @staticmethod
+    def _ordered(thesis: URIRef, predicate: URIRef, name: str, people: list[URIRef], add) -> None:
+        """The source's order of two or more people, as an rdf:Seq (one person needs none)."""
+        if len(people) < 2:
+            return
+        seq = URIRef(uris.list_iri(str(thesis), name))
+        add((thesis, predicate, seq))
+        add((seq, RDF.type, RDF.Seq))
+        for n, person in enumerate(people, start=1):
+            add((seq, URIRef(f"{_RDF_MEMBER}{n}"), person))
 
     def _person(self, agent: Agent, scoped_iri: str, add) -> URIRef:
         """Identifier-based URI for a person with a valid ISNI/ORCID, else one scoped to the record."""
@@ -241,11 +276,13 @@ class Mapper:
 
     def _subjects(self, record: Record, thesis: URIRef, add) -> None:
         for keyword in record.keywords:
-            caption = _DDC_CAPTION.match(keyword)
-            if caption:
-                add((thesis, DCTERMS.subject, self._concept("ddc", caption.group(1), caption.group(2), add)))
-            else:
-                add((thesis, SCHEMA.keywords, repeated_literal(keyword)))
+            add((thesis, SCHEMA.keywords, repeated_literal(keyword)))
+        for value in record.ddc:  # "530" or "530 Physics"
+            caption = DDC_CAPTION.match(value)
+            notation, label = (caption.group(1), caption.group(2)) if caption else (value, value)
+            add((thesis, DCTERMS.subject, self._concept("ddc", notation, label, add)))
+        for scheme, heading in record.scheme_subjects:
+            add((thesis, DCTERMS.subject, self._concept(scheme, slug(heading), heading, add)))
         if record.subject_discipline:
             label = record.subject_discipline
             concept = self._concept("discipline", slug(label), label, add)
@@ -253,7 +290,10 @@ class Mapper:
             add((thesis, self.own.subjectDiscipline, concept))
 
     def _concept(self, scheme: str, notation: str, label: str, add) -> URIRef:
-        concept = URIRef(uris.concept_iri(self.base, scheme, notation))
+        """A concept of the scheme; a Dewey value that is no notation gets a slug for its IRI
+        and keeps its text as notation, for the profile to report."""
+        path = notation if scheme != "ddc" or _DDC_NOTATION.fullmatch(notation) else slug(notation)
+        concept = URIRef(uris.concept_iri(self.base, scheme, path))
         add((concept, RDF.type, SKOS.Concept))
         add((concept, SKOS.prefLabel, repeated_literal(label)))
         add((concept, SKOS.inScheme, URIRef(uris.scheme_iri(self.base, scheme))))
@@ -279,6 +319,35 @@ class Mapper:
         else:
             add((thesis, self.own.repositoryCopy, Literal(url)))
 
+    def _rights_and_relations(self, record: Record, thesis: URIRef, add) -> None:
+        """What UKETD_DC says of access, rights, related works and files."""
+        for text in record.rights:
+            add((thesis, DCTERMS.rights, Literal(text)))
+        for licence in record.licences:
+            add((thesis, DCTERMS.license, _iri_or_text(licence)))
+        for text in record.access_rights:
+            add((thesis, DCTERMS.accessRights, repeated_literal(text)))
+        if record.embargo_type:
+            add((thesis, self.own.embargoType, repeated_literal(record.embargo_type)))
+        for predicate, values in ((DCTERMS.references, record.references), (DCTERMS.hasVersion, record.versions),
+                                  (DCTERMS.relation, record.relations)):  # fmt: skip
+            for value in values:
+                add((thesis, predicate, _iri_or_text(value)))
+        for source in record.sources:
+            add((thesis, DCTERMS.source, Literal(source)))
+        for media_type in record.formats:
+            add((thesis, DCTERMS.format, repeated_literal(media_type)))
+        for file in record.files:
+            add((thesis, DCTERMS.hasFormat, URIRef(file)) if _SAFE_IRI.match(file)
+                else (thesis, self.own.fileIdentifier, Literal(file)))  # fmt: skip
+        for name in record.publishers:
+            add((thesis, self.own.publisherName, repeated_literal(name)))
+        for name in record.commercial_publishers:
+            add((thesis, self.own.commercialPublisher, repeated_literal(name)))
+        for iri in record.also_published_as:  # the same thesis at another ldpub site; never itself
+            if iri != str(thesis) and _SAFE_IRI.match(iri):
+                add((thesis, RDFS.seeAlso, URIRef(iri)))
+
     def _document(self, record: Record, out: Mapped, modified: datetime, add) -> None:
         doc = out.graph
         add((doc, RDF.type, FOAF.Document))
@@ -302,6 +371,10 @@ class Mapper:
         if loc.line is not None:
             add((doc, self.own.sourceLine, Literal(loc.line)))
         add((doc, self.own.mappedBy, repeated_literal(f"ldpub {__version__}")))
+
+
+def _iri_or_text(value: str) -> Node:
+    return URIRef(value) if _SAFE_IRI.match(value) else Literal(value)
 
 
 # Values that recur across records (institution names, labels, keywords, years, the

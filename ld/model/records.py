@@ -74,11 +74,40 @@ class Record:
     funders: list[Agent] = field(default_factory=list)
     doi: str | None = None
     repository_urls: list[str] = field(default_factory=list)
-    language: str | None = None
+    language: str | None = None  # a code as given: readers.language_code and the mapping read it
+    # Read from UKETD_DC (and oai_dc) only; the README's mapping table says where each lands.
+    title_lang: str | None = None  # xml:lang of the title; else the record's language gives the tag
+    abstract_lang: str | None = None
+    alternative_titles: list[str] = field(default_factory=list)
+    co_authors: list[Agent] = field(default_factory=list)  # creators after the first, in order
+    contributors: list[Agent] = field(default_factory=list)  # dc:contributor with no known role
+    grant_numbers: list[str] = field(default_factory=list)
+    submitted: str | None = None  # dcterms:issued when dcterms:dateAccepted gives the award
+    other_dates: list[str] = field(default_factory=list)  # dc:date when the award date comes from elsewhere
+    ddc: list[str] = field(default_factory=list)  # "530" or "530 Physics"
+    scheme_subjects: list[tuple[str, str]] = field(default_factory=list)  # (lcsh|lcc|mesh|udc, heading)
+    descriptions: list[str] = field(default_factory=list)  # dc:description beside an abstract
+    rights: list[str] = field(default_factory=list)
+    licences: list[str] = field(default_factory=list)
+    access_rights: list[str] = field(default_factory=list)
+    embargo_date: str | None = None
+    embargo_type: str | None = None
+    references: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)  # dcterms:hasVersion
+    relations: list[str] = field(default_factory=list)  # dc:relation
+    sources: list[str] = field(default_factory=list)  # dc:source that is not an EThOS ID
+    formats: list[str] = field(default_factory=list)  # dc:format media types
+    files: list[str] = field(default_factory=list)  # full-text files (dc:identifier URIs)
+    publishers: list[str] = field(default_factory=list)  # dc:publisher other than the awarding body
+    commercial_publishers: list[str] = field(default_factory=list)
+    also_published_as: list[str] = field(default_factory=list)  # the thesis's IRIs at other ldpub sites
 
     def content(self) -> dict:
-        """The record's data without where it was read from (plain JSON-ready values)."""
-        return {name: _plain(value) for name, value in vars(self).items() if name != "location"}
+        """The record's data without where it was read from (plain JSON-ready values); fields
+        a record leaves empty are left out, so a field added for one format does not change
+        the digests of records from the others."""
+        return {name: _plain(value) for name, value in vars(self).items()
+                if name != "location" and value is not None and value != []}  # fmt: skip
 
     def content_hash(self) -> str:
         """Stable digest of the content: unchanged records are not rewritten on re-ingest."""
@@ -138,6 +167,24 @@ def clean(value: str | None) -> str | None:
     if value is None:
         return None
     text = _SPACE.sub(" ", unicodedata.normalize("NFC", xml_chars(value))).strip()
+    return None if text.casefold() in MISSING else text
+
+
+DDC_CAPTION = re.compile(r"^([0-9]{3}(?:\.[0-9]+)?)\s+(\S.*)$")  # "360 Social problems & services"
+
+
+def dewey_and_keywords(values: list[str]) -> tuple[list[str], list[str]]:
+    """EThOS pages list Dewey classes among the keywords, as "NNN caption": (those, the rest)."""
+    ddc = [v for v in values if DDC_CAPTION.match(v)]
+    return ddc, [v for v in values if not DDC_CAPTION.match(v)]
+
+
+def kept_text(value: str | None) -> str | None:
+    """Text as the source has it (line breaks, indentation), only trimmed, with CR LF as LF:
+    what a UKETD_DC abstract holds comes back out of OAI-PMH unchanged."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", xml_chars(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
     return None if text.casefold() in MISSING else text
 
 

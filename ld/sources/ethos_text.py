@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model.identifiers import parse_doi, parse_ethos_id
-from ..model.records import Agent, Location, ReadError, Record, clean, clean_text
+from ..model.identifiers import ethos_url, parse_doi, parse_ethos_id
+from ..model.records import Agent, Location, ReadError, Record, clean, clean_text, dewey_and_keywords
 
 NAME = "ethos-text"
 CITE = "Use this URL to cite or link to this record in EThOS:"
@@ -138,19 +138,22 @@ def _to_record(source: str, start: int, fields: dict[str, list[str]]) -> Record 
     isni = _joined(fields, "ISNI")
     body = _joined(fields, "Awarding Body")
     doi_text = _joined(fields, "DOI")
+    identifier = parse_ethos_id(ethos) if ethos else None
+    ddc, keywords = dewey_and_keywords(_split_list(_joined(fields, "Keywords")))
     return Record(
         location=location,
         title=_joined(fields, "Title"),
         author=Agent(author, isni=isni) if author else None,
-        ethos_id=parse_ethos_id(ethos) if ethos else None,
-        ethos_url=cite if cite and cite.startswith("http") else None,
+        ethos_id=identifier,
+        ethos_url=cite if cite and cite.startswith("http") else ethos_url(identifier or ""),  # the ID gives it
         institution=Agent(body) if body else None,
         current_institution=_joined(fields, "Current Institution"),
         date=_joined(fields, "Date of Award"),
         qualification_name=_joined(fields, "Qualification Name"),
         qualification_level=_joined(fields, "Qualification Level"),
         abstract=clean_text("\n".join(fields.get("Abstract", []))),
-        keywords=_split_list(_joined(fields, "Keywords")),
+        keywords=keywords,
+        ddc=ddc,
         supervisors=[Agent(n) for n in _split_list(_joined(fields, "Supervisor"))],
         funders=[Agent(n) for n in _split_list(_joined(fields, "Sponsor"))],
         doi=(parse_doi(doi_text) or doi_text) if doi_text else None,

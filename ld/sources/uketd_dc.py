@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from ..model.identifiers import is_ethos_id, parse_doi, parse_ethos_id
-from ..model.records import Agent, Location, ReadError, Record, clean, clean_text
-from ..vocab import DC_IRI, DCT_IRI
+from ..model.records import Agent, Location, ReadError, Record, clean, kept_text
+from ..vocab import DC_IRI, DCT_IRI, name_key
 
 NAME = "uketd-dc"
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -33,7 +34,19 @@ UKETD_NAMESPACES = (
     "http://ethos.library.leeds.ac.uk/uketd/terms/",
 )
 _DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
-_ROLE = re.compile(r"\s*\((supervisor|advisor|sponsor|funder|author|creator)\)\s*$", re.I)
+_ROLE = re.compile(r"\s*\((supervisor|advisor|sponsor|funder|author|creator|editor|examiner)\)\s*$", re.I)
+_SUPERVISING = ("supervisor", "advisor")
+_FUNDING = ("sponsor", "funder")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+SUBJECT_SCHEMES = ("lcsh", "lcc", "mesh", "udc")  # dc:subject xsi:types kept as headings of their scheme
+# What ldpub's OAI-PMH writes in its own namespace, for what UKETD_DC has no element for.
+_SCHEMED = ("ddc", *SUBJECT_SCHEMES)  # other xsi:types on dc:subject (JACS, local schemes) stay keywords
+OWN_ELEMENTS = ("currentInstitution", "subjectDiscipline", "awardingBodyIsni")
+# A thesis's IRI at an ldpub site (its own OAI-PMH gives it as dcterms:isReferencedBy).
+LDPUB_THESIS = re.compile(r"https?://[^\s/]+(/[^\s]*)?/id/thesis/[^\s/?#]+")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_FILE_LIKE = re.compile(r"\.(pdf|docx?|zip|txt|rtf|ps|gz)$|/(datastreams|bitstream|download|files?)/", re.I)
 
 
 def parser() -> etree.XMLParser:
@@ -131,62 +144,191 @@ def parse(unit: Element) -> Record | ReadError:
     return _record(fields, location)
 
 
-def _fields(root: etree._Element) -> dict[str, list[tuple[str, str]]]:
-    """Local name -> [(value, xsi:type local part)], for DC, DC terms and any UKETD namespace."""
-    fields: dict[str, list[tuple[str, str]]] = {}
+@dataclass(frozen=True)
+class Value:
+    """One element's text, its xsi:type's local part (casefolded) and its xml:lang."""
+
+    text: str
+    kind: str = ""
+    lang: str | None = None
+
+
+Fields = dict[str, list[Value]]
+
+
+def _fields(root: etree._Element) -> Fields:
+    """Local name (casefolded) -> values, for DC, DC terms, any UKETD namespace and ldpub's
+    own terms (`…/def/`, the elements ldpub's OAI-PMH adds for what UKETD_DC has no element for)."""
+    fields: Fields = {}
     for child in root:
         if not isinstance(child.tag, str):
             continue
         name = etree.QName(child)
-        if name.namespace not in (DC_IRI, DCT_IRI, *UKETD_NAMESPACES):
+        ours = (name.namespace or "").endswith("/def/") and name.localname in OWN_ELEMENTS
+        if name.namespace not in (DC_IRI, DCT_IRI, *UKETD_NAMESPACES) and not ours:
             continue
-        kind = (child.get(XSI_TYPE) or "").rsplit(":", 1)[-1].casefold()
-        fields.setdefault(name.localname.casefold(), []).append(("".join(child.itertext()), kind))
+        kind = (child.get(XSI_TYPE) or "").rsplit(":", 1)[-1].casefold().replace("-", "")
+        value = Value("".join(child.itertext()), kind, child.get(XML_LANG) or None)
+        fields.setdefault(name.localname.casefold(), []).append(value)
     return fields
 
 
-def _first(fields: dict, name: str) -> str | None:
-    for value, _ in fields.get(name, []):
-        if clean(value):
-            return clean(value)
-    return None
+def _texts(fields: Fields, name: str, kinds: tuple[str, ...] | None = None) -> list[str]:
+    """Every non-blank cleaned value of the element (of these xsi:types only, when given)."""
+    found = (clean(v.text) for v in fields.get(name, []) if kinds is None or v.kind in kinds)
+    return list(dict.fromkeys(t for t in found if t))
 
 
-def _agents(fields: dict, name: str) -> list[Agent]:
-    names = [clean(_ROLE.sub("", value)) for value, _ in fields.get(name, [])]
-    return [Agent(n) for n in names if n]
+def _first(fields: Fields, name: str, kinds: tuple[str, ...] | None = None) -> str | None:
+    return next(iter(_texts(fields, name, kinds)), None)
 
 
-def _record(fields: dict, location: Location) -> Record:
-    creator = _agents(fields, "creator")
-    identifiers = {kind: clean(value) for value, kind in fields.get("authoridentifier", []) if clean(value)}
-    author = Agent(creator[0].name, isni=identifiers.get("isni"), orcid=identifiers.get("orcid")) if creator else None
-    institution = _first(fields, "institution")
-    ids = [(clean(v), k) for v, k in fields.get("identifier", []) + fields.get("source", []) if clean(v)]
+def _with_role(fields: Fields, name: str) -> list[tuple[str, str]]:
+    """(name, role) of each agent element; role '' when no "(Supervisor)"-style suffix says it."""
+    agents = []
+    for value in fields.get(name, []):
+        text = clean(value.text) or ""
+        role = _ROLE.search(text)
+        named = clean(_ROLE.sub("", text))
+        if named:
+            agents.append((named, role.group(1).casefold() if role else ""))
+    return agents
+
+
+def _record(fields: Fields, location: Location) -> Record:
+    creators = [n for n, _ in _with_role(fields, "creator")]
+    author_ids = {v.kind: clean(v.text) for v in fields.get("authoridentifier", []) if clean(v.text)}
+    contributors = _with_role(fields, "contributor")
+    supervisors = [n for n, _ in _with_role(fields, "advisor")] + [n for n, r in contributors if r in _SUPERVISING]
+    sponsors = [n for n, _ in _with_role(fields, "sponsor")] + [n for n, r in contributors if r in _FUNDING]
+    institution = _institution(fields)
+    links = _links(fields)
+    titles = [v for v in fields.get("title", []) if clean(v.text)]
+    abstracts = [v for v in fields.get("abstract", []) if kept_text(v.text)]
+    descriptions = [t for v in fields.get("description", []) if (t := kept_text(v.text))]
+    if not abstracts and descriptions:  # oai_dc's dc:description is the abstract
+        abstracts, descriptions = [Value(descriptions[0])], descriptions[1:]
+    award, submitted, other_dates = _dates(fields)
+    subjects = fields.get("subject", [])
     return Record(
         location=location,
-        title=_first(fields, "title"),
-        author=author,
-        ethos_id=next((parse_ethos_id(v) for v, _ in ids if is_ethos_id(parse_ethos_id(v) or "")), None),
-        institution=Agent(institution) if institution else None,
+        title=clean(titles[0].text) if titles else None,
+        title_lang=_lang(titles[0]) if titles else None,
+        alternative_titles=_texts(fields, "alternative"),
+        author=Agent(creators[0], isni=author_ids.get("isni"), orcid=author_ids.get("orcid")) if creators else None,
+        co_authors=[Agent(n) for n in creators[1:]],
+        contributors=[Agent(n) for n, r in contributors if r not in (*_SUPERVISING, *_FUNDING)],
+        ethos_id=links.ethos_id,
+        ethos_url=links.ethos_url,
+        institution=institution,
+        current_institution=_first(fields, "currentinstitution"),
         department=_first(fields, "department"),
-        date=_first(fields, "dateaccepted") or _first(fields, "issued") or _first(fields, "date"),
+        date=award,
+        submitted=submitted,
+        other_dates=other_dates,
         qualification_name=_first(fields, "qualificationname"),
         qualification_level=_first(fields, "qualificationlevel"),
-        abstract=clean_text("\n".join(v for v, _ in fields.get("abstract", []))),
-        keywords=[s for s in (clean(v) for v, _ in fields.get("subject", [])) if s],
-        supervisors=_agents(fields, "advisor"),
-        funders=_agents(fields, "sponsor"),
-        doi=next((parse_doi(v) for v, k in ids if k == "doi" or parse_doi(v)), None),
-        repository_urls=_landing_pages(fields, ids),
-        language=(_first(fields, "language") or "").casefold()[:3] or None,
+        abstract=kept_text(abstracts[0].text) if abstracts else None,
+        abstract_lang=_lang(abstracts[0]) if abstracts else None,
+        descriptions=descriptions,
+        keywords=list(dict.fromkeys(t for v in subjects if v.kind not in _SCHEMED and (t := clean(v.text)))),
+        ddc=list(dict.fromkeys(t for v in subjects if v.kind == "ddc" and (t := clean(v.text)))),
+        scheme_subjects=list(
+            dict.fromkeys((v.kind, t) for v in subjects if v.kind in SUBJECT_SCHEMES and (t := clean(v.text)))
+        ),
+        subject_discipline=_first(fields, "subjectdiscipline"),
+        supervisors=[Agent(n) for n in dict.fromkeys(supervisors)],
+        funders=[Agent(n) for n in dict.fromkeys(sponsors)],
+        grant_numbers=_texts(fields, "grantnumber"),
+        doi=links.doi,
+        repository_urls=links.pages,
+        files=links.files,
+        also_published_as=links.elsewhere,
+        language=_first(fields, "language"),
+        rights=_texts(fields, "rights"),
+        licences=_texts(fields, "license"),
+        access_rights=_texts(fields, "accessrights"),
+        embargo_date=_first(fields, "embargodate"),
+        embargo_type=_first(fields, "embargotype"),
+        references=_texts(fields, "references"),
+        versions=_texts(fields, "hasversion"),
+        relations=_texts(fields, "relation"),
+        sources=[s for s in _texts(fields, "source") if not is_ethos_id(parse_ethos_id(s) or "")],
+        formats=_texts(fields, "format"),
+        publishers=_publishers(fields, institution),
+        commercial_publishers=_texts(fields, "commercial"),
     )
 
 
-def _landing_pages(fields: dict, ids: list[tuple[str, str]]) -> list[str]:
-    """The repository's page for the thesis: isReferencedBy, else the first web identifier."""
-    pages = [clean(v) for v, _ in fields.get("isreferencedby", []) if (clean(v) or "").startswith("http")]
-    if pages:
-        return [p for p in pages[:1] if p]
-    web = [v for v, _ in ids if v.startswith(("http://", "https://")) and not parse_doi(v)]
-    return web[:1]
+def _lang(value: Value) -> str | None:
+    """An xml:lang that is a well-formed BCP 47 tag, lower-cased; anything else is not kept."""
+    tag = (value.lang or "").strip()
+    return tag.casefold() if _LANG_TAG.fullmatch(tag) else None
+
+
+def _institution(fields: Fields) -> Agent | None:
+    """The awarding body: uketdterms:institution, else dc:publisher (oai_dc has no institution
+    element); its ISNI from ldpub's own awardingBodyIsni, or an institution typed uketdterms:ISNI."""
+    name = _first(fields, "institution", ("",)) or _first(fields, "publisher")
+    isni = _first(fields, "awardingbodyisni") or _first(fields, "institution", ("isni",))
+    return Agent(name, isni=isni) if name else None
+
+
+def _publishers(fields: Fields, institution: Agent | None) -> list[str]:
+    """dc:publisher values that are not the awarding body under the same name."""
+    awarding = name_key(institution.name) if institution else None
+    return [p for p in _texts(fields, "publisher") if name_key(p) != awarding]
+
+
+def _dates(fields: Fields) -> tuple[str | None, str | None, list[str]]:
+    """(award, submitted, other dates).  UKETD_DC 2.0: dateAccepted is the award and issued
+    the submission; without dateAccepted, issued (or else dc:date) is the award."""
+    accepted = _first(fields, "dateaccepted")
+    issued = _first(fields, "issued")
+    dates = _texts(fields, "date")
+    award = accepted or issued or (dates[0] if dates else None)
+    return award, issued if accepted else None, [d for d in dates if d != award]
+
+
+@dataclass
+class Links:
+    ethos_id: str | None = None
+    ethos_url: str | None = None
+    doi: str | None = None
+    pages: list[str] = field(default_factory=list)  # the repository's pages for the thesis
+    files: list[str] = field(default_factory=list)  # its full text
+    elsewhere: list[str] = field(default_factory=list)  # its IRIs at other ldpub sites
+
+
+def _links(fields: Fields) -> Links:
+    """Sort the identifiers: xsi:type first (dcterms:DOI, dcterms:URI), then what the value is."""
+    links = Links()
+    for value in fields.get("isreferencedby", []):
+        text = clean(value.text)
+        if text and LDPUB_THESIS.fullmatch(text):
+            links.elsewhere.append(text)
+        elif text:
+            links.pages.append(text)
+    identifiers = [(t, v.kind) for v in fields.get("identifier", []) + fields.get("source", []) if (t := clean(v.text))]
+    untyped: list[str] = []  # web addresses with no xsi:type: the page, in feeds without isReferencedBy
+    for text, kind in identifiers:
+        ethos = parse_ethos_id(text)
+        if ethos and is_ethos_id(ethos):
+            links.ethos_id = links.ethos_id or ethos
+            if text.startswith(("http://", "https://")):
+                links.ethos_url = links.ethos_url or text
+        elif kind == "doi" or (kind != "uri" and parse_doi(text)):
+            links.doi = links.doi or parse_doi(text) or text
+        elif LDPUB_THESIS.fullmatch(text):
+            links.elsewhere.append(text)
+        elif kind == "uri":
+            links.files.append(text)
+        elif text.startswith(("http://", "https://")):
+            untyped.append(text)
+    if not links.pages and untyped and not _FILE_LIKE.search(untyped[0]):
+        links.pages.append(untyped.pop(0))
+    links.files += untyped
+    if links.pages:  # relative file paths (Hull's /assets/…) are relative to the repository's page
+        links.files = [f if _ABSOLUTE.match(f) else urljoin(links.pages[0], f) for f in links.files]
+    links.files = list(dict.fromkeys(links.files))
+    return links

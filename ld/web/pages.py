@@ -16,6 +16,7 @@ from ..vocab import BIBO_IRI, DCT_IRI, RDF_TYPE, RELATORS_IRI
 LABELS = ("http://xmlns.com/foaf/0.1/name", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "http://www.w3.org/2000/01/rdf-schema#label", DCT_IRI + "title")  # fmt: skip
 OWL_SAME = "http://www.w3.org/2002/07/owl#sameAs"
+RDF_MEMBER = "http://www.w3.org/1999/02/22-rdf-syntax-ns#_"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,23 @@ class Facts:
     def links(self, subject: str, predicate: str) -> list[Link]:
         return [self.link(v) for v in self.values(subject, predicate)]
 
+    def ordered(self, subject: str, predicate: str, listed_by: str) -> list[str]:
+        """The values in the order the record's rdf:Seq (`listed_by`) gives them, as the
+        source had them; values it does not list follow, as stored."""
+        values = self.values(subject, predicate)
+        listing = self.first(subject, listed_by)
+        if not listing:
+            return values
+        position = {o.value: int(p[len(RDF_MEMBER) :]) for p, objects in self.index.get(listing, {}).items()
+                    if p.startswith(RDF_MEMBER) and p[len(RDF_MEMBER) :].isdigit() for o in objects}  # fmt: skip
+        return sorted(values, key=lambda v: position.get(v, len(position) + 1))
+
+    def authors(self, thesis: str) -> list[str]:
+        return self.ordered(thesis, DCT_IRI + "creator", BIBO_IRI + "authorList")
+
+    def supervisors(self, thesis: str) -> list[str]:
+        return self.ordered(thesis, RELATORS_IRI + "ths", self.base + "def/supervisorList")
+
 
 def thesis_view(facts: Facts, thesis: str) -> dict:
     v = lambda p: facts.first(thesis, p)  # noqa: E731
@@ -68,8 +86,8 @@ def thesis_view(facts: Facts, thesis: str) -> dict:
     doi = v(BIBO_IRI + "doi")
     return {
         "title": v(DCT_IRI + "title") or "(untitled)",
-        "authors": facts.links(thesis, DCT_IRI + "creator"),
-        "supervisors": facts.links(thesis, RELATORS_IRI + "ths"),
+        "authors": [facts.link(a) for a in facts.authors(thesis)],
+        "supervisors": [facts.link(s) for s in facts.supervisors(thesis)],
         "awarding": facts.links(thesis, RELATORS_IRI + "dgg"),
         "funders": facts.links(thesis, RELATORS_IRI + "fnd"),
         "date": v(DCT_IRI + "issued"),
@@ -100,7 +118,7 @@ def schema_org(facts: Facts, thesis: str) -> dict:
     v = lambda p: facts.first(thesis, p)  # noqa: E731
     data = {
         "@context": "https://schema.org", "@type": "Thesis", "@id": thesis, "name": v(DCT_IRI + "title"),
-        "author": [agent(a, "Person") for a in facts.values(thesis, DCT_IRI + "creator")],
+        "author": [agent(a, "Person") for a in facts.authors(thesis)],
         "sourceOrganization": [agent(o, "Organization") for o in facts.values(thesis, RELATORS_IRI + "dgg")],
         "datePublished": v(DCT_IRI + "issued"), "inSupportOf": v("http://schema.org/inSupportOf"),
         "abstract": v(DCT_IRI + "abstract"), "identifier": v(DCT_IRI + "identifier"),

@@ -113,7 +113,7 @@ def cite_and_type(thesis: str) -> Links:
 def authorship(facts: Facts, thesis: str, key: str) -> Links:
     """What only the record can say: its authors (by ISNI or ORCID where known) and licence."""
     links: Links = []
-    for author in facts.values(thesis, DCT_IRI + "creator"):
+    for author in facts.authors(thesis):
         ids = [i for i in facts.values(author, OWL_SAME) if "isni.org" in i or "orcid.org" in i]
         links += [(i, "author", {}) for i in ids or [author]]
     licence = facts.first(document_iri(base(), key), DCT_IRI + "license")
