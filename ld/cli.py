@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .config import SETTINGS, Settings, load_settings, settings_table_markdown
+from .config import SETTINGS, Settings, base_warning, load_settings, settings_table_markdown
 from .model.records import ReadError, Record
 from .model.validation import Finding, report_graph
 from .pipeline.ingest import Summary, ingest, map_and_validate
@@ -49,9 +49,13 @@ def common(func: Callable) -> Callable:
 
 def _settings(**options: Any) -> Settings:
     try:
-        return load_settings(options)
+        settings = load_settings(options)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    warning = base_warning(settings)
+    if warning:
+        click.echo(warning, err=True)
+    return settings
 
 
 class StoreError(click.ClickException):

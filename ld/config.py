@@ -141,8 +141,31 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     for name, value in (overrides or {}).items():
         if value is not None:
             values[name] = _coerce(name, value)
+    if "base" not in values:  # a store answers for its own IRIs: serve and export it under them
+        values["base"] = built_with(Path(values.get("store", Settings.store))) or Settings.base
     known = {f.name for f in fields(Settings)}
     return _check(Settings(**{k: v for k, v in values.items() if k in known}))
+
+
+BASE_FILE = "BASE"  # in the store: the base its IRIs were minted under, written by its first writer
+
+
+def built_with(store: Path) -> str | None:
+    """The base the store's data was published under; None for a new store (or one from
+    before this was kept)."""
+    try:
+        return (Path(store) / BASE_FILE).read_text("utf-8").strip() or None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def base_warning(settings: Settings) -> str | None:
+    """What to tell someone who names another base than the store's: its IRIs would not match."""
+    built = built_with(settings.store)
+    if built and built != settings.base:
+        return (f"warning: {settings.store} holds data published under {built}, not {settings.base}: "
+                f"its IRIs stay as they are; pass --base {built} (or ingest again into a new store)")  # fmt: skip
+    return None
 
 
 def settings_table_markdown() -> str:

@@ -93,3 +93,14 @@ def test_stats_accounts_for_every_byte_of_the_store_once(tmp_path: Path) -> None
 def test_stats_of_no_store_says_so(tmp_path: Path) -> None:
     code, out = run("stats", "--store", str(tmp_path / "nothing"))
     assert code == 3 and "no store here" in out
+
+
+def test_the_store_remembers_its_base(tmp_path: Path) -> None:
+    store, base = str(tmp_path / "store"), "https://theses.example.ac.uk/"
+    code, _ = run("ingest", "--store", store, "--base", base, "--no-progress", str(CSV_SAMPLE))
+    assert code == 0 and (tmp_path / "store" / "BASE").read_text().strip() == base
+    code, out = run("export", "--store", store, "--format", "ttl")  # no --base: the store's, not the default
+    assert code == 0 and f"@prefix ldpub: <{base}def/>" in out and "127.0.0.1" not in out
+    result = CliRunner().invoke(main, ["stats", "--store", store, "--base", "http://other.example/"],
+                                env={"LDPUB_JOBS": "1"})  # fmt: skip
+    assert result.exit_code == 0 and f"holds data published under {base}" in result.stderr

@@ -9,6 +9,7 @@ Layout under the store directory::
     CURRENT      name of the newest snapshot and the last change-log event it includes,
                  replaced atomically after each ingest
     UNPUBLISHED  present while primary holds writes no snapshot has yet
+    BASE         the base URI the data was published under (config.built_with)
     quarantine.sqlite   records held back with their reports (quarantine.py)
 
 Why snapshots: Oxigraph allows one writing process, opening a database read-only while
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..config import BASE_FILE
 from ..vocab import DCT_IRI, own_terms
 from . import changes, statistics
 
@@ -71,6 +73,8 @@ class WritableStore:
             raise StoreBusy(f"{self.root} is being written by another ldpub process; wait for it to finish") from exc
         self.db = ox.Store(str(self.root / "primary"))
         self.hash_predicate = ox.NamedNode(str(own_terms(base).contentHash))
+        if not (self.root / BASE_FILE).exists() or self.is_empty():
+            write_durably(self.root / BASE_FILE, base + "\n")
         # The figures of the current snapshot describe primary only if nothing was written
         # since it was published: then dropping graphs can adjust them instead of recounting.
         self._figures_follow = not (self.root / UNPUBLISHED).exists()
