@@ -94,3 +94,37 @@ def institutions() -> dict[str, Institution]:
 
 def lookup_institution(name: str) -> Institution | None:
     return institutions().get(name_key(name))
+
+
+@cache
+def _by_identifier() -> dict[str, Institution]:
+    """The table's institutions by compact ISNI and by ROR IRI."""
+    found: dict[str, Institution] = {}
+    for inst in institutions().values():
+        for identifier in (inst.isni, inst.ror):
+            if identifier:
+                found.setdefault(identifier, inst)
+    return found
+
+
+def identify_institution(
+    name: str, isni: str | None = None, ror: str | None = None
+) -> tuple[Institution | None, str | None]:
+    """The table's entry for an organisation a record names: by ISNI first, then ROR, then by
+    its names (current and former).  Also what is wrong when the name belongs to another
+    entry than the identifier, or the identifier to no entry while the name has one with
+    other identifiers: then only what the record gives is trusted (None for the entry)."""
+    by_id = _by_identifier().get(isni or "") or _by_identifier().get(ror or "")
+    by_name = lookup_institution(name)
+    if by_id is not None:
+        if by_name is not None and by_name != by_id:
+            return by_id, (f"The name {name!r} is {by_name.name}'s in the institutions table, but the identifier "
+                           f"given ({isni or ror}) is {by_id.name}'s; published as {by_id.name}: correct the "
+                           "name or the identifier.")  # fmt: skip
+        return by_id, None
+    if (isni or ror) and by_name is not None:
+        table = ", ".join(i for i in (by_name.isni and f"ISNI {by_name.isni}", by_name.ror) if i)
+        return None, (f"{name!r} is given {isni or ror}, but the institutions table knows {by_name.name} by "
+                      f"{table}; published with the identifier given and without the table's links: correct "
+                      "the identifier or the name.")  # fmt: skip
+    return by_name, None

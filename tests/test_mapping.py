@@ -157,3 +157,29 @@ def test_document_provenance(mapper: Mapper, loizou: Record) -> None:
     assert g.value(doc, DCTERMS.modified) == Literal(FIXED, datatype=XSD.dateTime)
     assert g.value(doc, URIRef(f"{BASE}def/sourceRow")) == Literal(2)
     assert str(g.value(doc, URIRef(f"{BASE}def/mappedBy"))).startswith("ldpub ")
+
+
+def test_institution_matched_by_isni_before_name(mapper: Mapper, loizou: Record) -> None:
+    """'Ulster University' with the ISNI the table gives 'University of Ulster': one organisation, one name, its links."""
+    record = replace(loizou, institution=Agent("Ulster University", isni="0000000105519715"), current_institution=None)
+    mapped = mapper.map(record, FIXED)
+    org = URIRef(f"{ID}org/isni/0000000105519715")
+    g = graph_of(mapper, record)
+    assert set(g.objects(org, FOAF.name)) == {Literal("University of Ulster")} and mapped.notes == []
+    assert URIRef("https://ror.org/01yp9g959") in set(g.objects(org, OWL.sameAs))
+
+
+def test_identifier_and_name_of_different_institutions_is_a_warning(mapper: Mapper, loizou: Record) -> None:
+    from ld.model.validation import validate_batch
+
+    unknown = replace(loizou, institution=Agent("University of Leeds", isni="0000000121889740"), current_institution=None)
+    g = graph_of(mapper, unknown)
+    org = URIRef(f"{ID}org/isni/0000000121889740")
+    assert set(g.objects(org, OWL.sameAs)) == {URIRef("https://isni.org/isni/0000000121889740")}  # not Leeds' ROR
+    other = replace(loizou, institution=Agent("University of Ulster", isni="0000000419368403"), current_institution=None)
+    assert set(graph_of(mapper, other).objects(URIRef(f"{ID}org/isni/0000000419368403"), FOAF.name)) == {
+        Literal("University of Leeds")
+    }  # the identifier wins; the name is reported
+    for record, words in ((unknown, "without the table's links"), (other, "correct the name or the identifier")):
+        found = validate_batch([mapper.map(record, FIXED)])[0]
+        assert any(f.severity == "Warning" and words in f.message for f in found), found

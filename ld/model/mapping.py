@@ -27,7 +27,7 @@ from ..vocab import (
     ISO639_2,  # fmt: skip
     RELATORS,
     SCHEMA,
-    lookup_institution,
+    identify_institution,
     name_key,
     own_terms,
     slug,
@@ -80,6 +80,7 @@ class Mapped:
     triples: list[Triple] = field(default_factory=list)
     shared: set[str] = field(default_factory=set)  # resources other records may describe too
     base: str = ""
+    notes: list[str] = field(default_factory=list)  # identity conflicts: Warnings (validation.identity_findings)
 
     def parts(self) -> tuple[str, dict[str, str]]:
         """The record's own N-Triples, and what it says of each shared resource by the graph
@@ -143,7 +144,7 @@ class Mapper:
         lang = language_tag(record.language)
         self._core(record, key, thesis, lang, add)
         self._dates(record, thesis, add)
-        self._agents(record, thesis, add)
+        self._agents(record, thesis, add, out.notes.append)
         self._degree(record, thesis, add)
         self._subjects(record, thesis, add)
         self._links(record, thesis, add)
@@ -180,7 +181,7 @@ class Mapper:
         if record.embargo_date:
             add((thesis, self.own.embargoDate, date_literal(record.embargo_date)))
 
-    def _agents(self, record: Record, thesis: URIRef, add) -> None:
+    def _agents(self, record: Record, thesis: URIRef, add, note) -> None:  # type: ignore[no-untyped-def]
         authors = [record.author, *record.co_authors] if record.author else []
         iris = [uris.author_iri(thesis)] + [uris.co_author_iri(thesis, n) for n in range(2, len(authors) + 1)]
         people = [self._person(a, iri, add) for a, iri in zip(authors, iris, strict=True)]
@@ -196,7 +197,7 @@ class Mapper:
         for n, contributor in enumerate(record.contributors, start=1):
             add((thesis, DCTERMS.contributor, self._person(contributor, uris.contributor_iri(thesis, n), add)))
         if record.institution:
-            org = self._organisation(record.institution, add)
+            org = self._organisation(record.institution, add, note)
             add((thesis, RELATORS.dgg, org))
             add((thesis, DCTERMS.publisher, org))
             add((thesis, self.own.awardingBodyName, repeated_literal(record.institution.name)))
@@ -237,11 +238,16 @@ class Mapper:
             add((person, OWL.sameAs, URIRef(ORCID_URI + quote(orcid_hyphenated(orcid.compact), safe="-"))))
         return person
 
-    def _organisation(self, agent: Agent, add) -> URIRef:
-        """ISNI-based URI from the record or the institutions table; by name only as a last resort."""
+    def _organisation(self, agent: Agent, add, note=None) -> URIRef:  # type: ignore[no-untyped-def]
+        """ISNI-based URI from the record or the institutions table (matched by ISNI, then ROR,
+        then name: institutions.tsv); by name only as a last resort.  `note` hears of an
+        identifier and a name that the table gives to different institutions."""
         given = parse_isni(agent.isni) if agent.isni else None
-        known = lookup_institution(agent.name)
-        isni = given.compact if given and given.valid else (known.isni if known and not given else None)
+        valid = given.compact if given and given.valid else None
+        known, conflict = identify_institution(agent.name, valid, agent.ror)
+        if conflict and note:
+            note(conflict)
+        isni = valid or (known.isni if known and not given else None)
         scheme, ident = ("isni", isni) if isni else ("name", slug(agent.name))
         org = URIRef(uris.org_iri(self.base, scheme, ident))
         add((org, RDF.type, FOAF.Organization))
@@ -250,8 +256,9 @@ class Mapper:
             add((org, OWL.sameAs, URIRef(ISNI_URI + quote(given.compact, safe=""))))
         elif isni:
             add((org, OWL.sameAs, URIRef(ISNI_URI + isni)))
-        if known and known.ror:
-            add((org, OWL.sameAs, URIRef(known.ror)))
+        ror = known.ror if known else (agent.ror if agent.ror and _SAFE_IRI.match(agent.ror) else None)
+        if ror:
+            add((org, OWL.sameAs, URIRef(ror)))
         if known and known.wikidata:
             add((org, RDFS.seeAlso, URIRef("http://www.wikidata.org/entity/" + known.wikidata)))
         return org
