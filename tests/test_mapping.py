@@ -160,7 +160,8 @@ def test_document_provenance(mapper: Mapper, loizou: Record) -> None:
 
 
 def test_institution_matched_by_isni_before_name(mapper: Mapper, loizou: Record) -> None:
-    """'Ulster University' with the ISNI the table gives 'University of Ulster': one organisation, one name, its links."""
+    """'Ulster University' with the ISNI the table gives 'University of Ulster': one organisation,
+    one name, the table's links."""
     record = replace(loizou, institution=Agent("Ulster University", isni="0000000105519715"), current_institution=None)
     mapped = mapper.map(record, FIXED)
     org = URIRef(f"{ID}org/isni/0000000105519715")
@@ -172,11 +173,13 @@ def test_institution_matched_by_isni_before_name(mapper: Mapper, loizou: Record)
 def test_identifier_and_name_of_different_institutions_is_a_warning(mapper: Mapper, loizou: Record) -> None:
     from ld.model.validation import validate_batch
 
-    unknown = replace(loizou, institution=Agent("University of Leeds", isni="0000000121889740"), current_institution=None)
+    leeds = Agent("University of Leeds", isni="0000000121889740")  # an ISNI the table does not know
+    ulster = Agent("University of Ulster", isni="0000000419368403")  # Leeds' ISNI
+    unknown = replace(loizou, institution=leeds, current_institution=None)
     g = graph_of(mapper, unknown)
     org = URIRef(f"{ID}org/isni/0000000121889740")
     assert set(g.objects(org, OWL.sameAs)) == {URIRef("https://isni.org/isni/0000000121889740")}  # not Leeds' ROR
-    other = replace(loizou, institution=Agent("University of Ulster", isni="0000000419368403"), current_institution=None)
+    other = replace(loizou, institution=ulster, current_institution=None)
     assert set(graph_of(mapper, other).objects(URIRef(f"{ID}org/isni/0000000419368403"), FOAF.name)) == {
         Literal("University of Leeds")
     }  # the identifier wins; the name is reported

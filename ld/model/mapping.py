@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from .. import __version__, uris
@@ -62,8 +62,8 @@ class _Terms:
         return term
 
 
-BIBO, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, RELATORS, SCHEMA = (
-    _Terms(ns) for ns in (BIBO, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, RELATORS, SCHEMA)
+BIBO, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, RELATORS, SCHEMA = (
+    _Terms(ns) for ns in (BIBO, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, RELATORS, SCHEMA)
 )
 _RDF_MEMBER = "http://www.w3.org/1999/02/22-rdf-syntax-ns#_"  # rdf:_1, rdf:_2, ...
 _DDC_NOTATION = re.compile(r"[0-9]{3}(\.[0-9]+)?")
@@ -355,6 +355,18 @@ class Mapper:
             if iri != str(thesis) and _SAFE_IRI.match(iri):
                 add((thesis, RDFS.seeAlso, URIRef(iri)))
 
+    def _location(self, subject: URIRef, loc, add) -> None:  # type: ignore[no-untyped-def]
+        """Where a record was read: the file's name (never its directory), row or line, OAI header."""
+        if loc.oai_identifier:
+            add((subject, DCTERMS.source, Literal(loc.oai_identifier)))
+        if loc.oai_datestamp:
+            add((subject, self.own.sourceDatestamp, Literal(loc.oai_datestamp)))
+        add((subject, self.own.sourceFile, repeated_literal(loc.published_name)))
+        if loc.row is not None:
+            add((subject, self.own.sourceRow, Literal(loc.row)))
+        if loc.line is not None:
+            add((subject, self.own.sourceLine, Literal(loc.line)))
+
     def _document(self, record: Record, out: Mapped, modified: datetime, add) -> None:
         doc = out.graph
         add((doc, RDF.type, FOAF.Document))
@@ -367,16 +379,20 @@ class Mapper:
             )
         )
         add((doc, DCTERMS.license, self.license))
-        loc = record.location
-        if loc.oai_identifier:
-            add((doc, DCTERMS.source, Literal(loc.oai_identifier)))
-        if loc.oai_datestamp:
-            add((doc, self.own.sourceDatestamp, Literal(loc.oai_datestamp)))
-        add((doc, self.own.sourceFile, repeated_literal(loc.published_name)))
-        if loc.row is not None:
-            add((doc, self.own.sourceRow, Literal(loc.row)))
-        if loc.line is not None:
-            add((doc, self.own.sourceLine, Literal(loc.line)))
+        if record.origins:  # several sources: each one described, with what it gave
+            for source in record.origins:
+                node = URIRef(f"{doc}#source-{source.kind}")
+                add((doc, self.own.sourceFormat, repeated_literal(source.kind)))
+                add((doc, PROV.wasDerivedFrom, node))
+                add((node, RDF.type, PROV.Entity))
+                add((node, self.own.sourceFormat, repeated_literal(source.kind)))
+                self._location(node, source.location, add)
+                for name in source.gave:
+                    add((node, self.own.gave, repeated_literal(name)))
+        else:
+            if record.kind:
+                add((doc, self.own.sourceFormat, repeated_literal(record.kind)))
+            self._location(doc, record.location, add)
         add((doc, self.own.mappedBy, repeated_literal(f"ldpub {__version__}")))
 
 

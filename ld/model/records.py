@@ -52,6 +52,16 @@ class Location:
         return self.source
 
 
+@dataclass(frozen=True)
+class Source:
+    """One source's record of a thesis that several sources describe (combine.py): its kind
+    (the reader's name), where it was read, and the fields of the combined record it supplied."""
+
+    kind: str
+    location: Location
+    gave: tuple[str, ...] = ()
+
+
 @dataclass
 class Record:
     """One thesis, every value a cleaned string (NFC, trimmed) or None."""
@@ -101,13 +111,15 @@ class Record:
     publishers: list[str] = field(default_factory=list)  # dc:publisher other than the awarding body
     commercial_publishers: list[str] = field(default_factory=list)
     also_published_as: list[str] = field(default_factory=list)  # the thesis's IRIs at other ldpub sites
+    kind: str | None = None  # the reader's name (sources.READERS): what kind of source said this
+    origins: list[Source] = field(default_factory=list)  # when combined from several sources: each (not content)
 
     def content(self) -> dict:
         """The record's data without where it was read from (plain JSON-ready values); fields
         a record leaves empty are left out, so a field added for one format does not change
         the digests of records from the others."""
         return {name: _plain(value) for name, value in vars(self).items()
-                if name != "location" and value is not None and value != []}  # fmt: skip
+                if name not in ("location", "origins", "kind") and value is not None and value != []}  # fmt: skip
 
     def content_hash(self) -> str:
         """Stable digest of the content: unchanged records are not rewritten on re-ingest."""

@@ -157,6 +157,16 @@ def _raw(props: dict, text, is_iri) -> RawResult:  # type: ignore[no-untyped-def
     )  # fmt: skip
 
 
+def may_be(key: str, focus: str, candidate: str, reason: str) -> Finding:
+    """A record that may be a thesis already published under another key (pipeline/recognition.py)."""
+    return Finding(
+        key=key, severity="Violation", focus=focus, value=candidate, shape=IDENTITY_SHAPE,
+        message=f"This record may be the published thesis {candidate}: {reason}. If it is the same thesis, "
+                "correct this record to match that one (or give both the same EThOS ID or DOI) and ingest it "
+                "again; if it is another thesis, give it its EThOS ID or DOI, which tell the two apart.",
+    )  # fmt: skip
+
+
 def identity_findings(mapped: Mapped) -> list[Finding]:
     """Check 14's other half: an organisation's identifier and name that the institutions
     table gives to different institutions.  Found while mapping (the table is not in the

@@ -19,14 +19,17 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..config import Settings
+from ..model.combine import combine, record_from_content
 from ..model.mapping import Mapped, Mapper
-from ..model.records import ReadError, Record, content_digest
-from ..model.validation import Finding, is_publishable, not_unique, validate_batch
+from ..model.records import Location, ReadError, Record, content_digest
+from ..model.validation import Finding, is_publishable, may_be, not_unique, validate_batch
 from ..search import IndexRow, from_rdflib, index_row
-from ..sources import Unit, read_units
+from ..sources import READERS, Unit, read_units
 from ..store.sources import Known
 from ..uris import document_iri, oai_set, thesis_iri
 from ..vocab import own_terms
+from .combining import canonical, from_graph, published_kinds
+from .recognition import recognise
 from .unchanged import Plan, Recogniser, mapping_version
 from .workers import in_order
 from .writer import Writer, writing
@@ -58,6 +61,11 @@ class Processed:
     known: Unit | None = None  # the raw record, when it was recognised as published unchanged and not mapped
     warned: bool = False  # had warnings when it was published (for a known record, whose findings are not made)
     shared: dict[str, str] = field(default_factory=dict)  # shared graph -> what this record says there
+    kind: str | None = None  # the reader's name: what kind of source it came from
+    origin: Location | None = None  # where it was read, for combining with other sources
+    combined: dict[str, Record] | None = None  # kind -> record, when several sources were combined into it
+    replaces: str | None = None  # the key this thesis was published under until now (recognition.py)
+    because: str = ""  # how it was recognised
 
     @property
     def all_ntriples(self) -> str:
@@ -151,6 +159,7 @@ def map_and_validate(
             key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
             title=r.title, location=str(r.location), content_hash=h, ntriples=nt, shared=shared,
             findings=found, record=c, setspec=setspec_of(m), search_row=index_row(own, from_rdflib(m.triples)),
+            kind=r.kind, origin=r.location,
         )
         for r, m, h, (nt, shared), found, c in zip(records, mapped, hashes, parts, findings, contents, strict=True)
     ]  # fmt: skip
@@ -194,7 +203,8 @@ class Ingest:
         self.fmt = fmt
         self.summary = Summary()
         # What this run has read, kept small (EThOS has 627,000 records; bench/README.md):
-        self.seen: dict[str, bytes] = {}  # key -> brief content digest + location of its first record
+        self.seen: dict[str, bytes] = {}  # key -> kind, brief content digest and location of its first record
+        self.also_seen: dict[tuple[str, str], bytes] = {}  # (key, kind) -> the same, for other kinds (few)
         self.claimed: dict[str, str] = {}  # identifier -> graph, for the identifiers that are not keys
         self.published: dict[str, bytes] = {}  # key -> brief content digest written in this run
         self.fresh = self.store.is_empty()  # nothing to look up in an empty store
@@ -271,7 +281,7 @@ class Ingest:
         return Processed(
             key=known.key, graph=document_iri(base, known.key), thesis=thesis_iri(base, known.key),
             identifier=known.identifier, title=None, location=str(unit.where()), content_hash=known.content_hash,
-            ntriples="", findings=[], record={}, digest=known.digest, known=unit, warned=known.warned,
+            ntriples="", findings=[], record={}, digest=known.digest, known=unit, warned=known.warned, kind=unit.reader,
         )  # fmt: skip
 
     def _mapped_after_all(self, p: Processed) -> Processed:
@@ -287,8 +297,8 @@ class Ingest:
         """Decide each record's fate, then write the batch in as few transactions as possible."""
         new: list[tuple[str, str]] = []
         changed: list[tuple[str, str]] = []
-        held, released, published = [], [], []
-        in_batch: set[str] = set()
+        held, released, published, routed = [], [], [], []
+        sources: dict[str, dict[str, Record]] = {}  # key -> kind -> record, read in this batch
         for p in results:
             self.summary.read += 1
             self.progress.update(1)
@@ -296,6 +306,8 @@ class Ingest:
             if p.known is not None and p.findings:  # e.g. a duplicate read earlier in this run
                 p = self._mapped_after_all(p)
                 self._dataset_checks(p)
+            if is_publishable(p.findings):
+                p = self._combined(self._recognised(p), sources)
             if not is_publishable(p.findings):
                 held.append((p.key, p.location, p.title, p.findings, p.record, p.all_ntriples))
                 self.summary.quarantined += 1
@@ -304,25 +316,91 @@ class Ingest:
             published.append(p)
             if p.has_warnings:
                 self.summary.with_warnings += 1
-            if p.graph in in_batch:  # the same record twice in one batch
-                self.summary.unchanged += 1
-                continue
-            in_batch.add(p.graph)
-            self._route(p, new, changed)
-        by_graph = {p.graph: p for p in results}
-        events = [(by_graph[g].key, "Create", by_graph[g].setspec) for g, _ in new]
+            if self._route(p, new, changed):
+                routed.append(p)
+        by_graph = {p.graph: p for p in routed}  # the last of a graph written here is what it holds
+        # A thesis recognised under a new key is updated, not created: its old key moves to it.
+        events = [
+            (by_graph[g].key, "Update" if by_graph[g].replaces else "Create", by_graph[g].setspec) for g, _ in new
+        ]
         events += [(by_graph[g].key, "Update", by_graph[g].setspec) for g, _ in changed]
         self.ledgers.changes.record(events)
-        self.publisher.index(row for g, _ in new + changed if (row := by_graph[g].search_row))
+        self.publisher.index(p.search_row for p in by_graph.values() if p.search_row)
         self.ledgers.sources.forget(by_graph[g].key for g, _ in changed)  # the ledger never claims more than the store
-        said = {by_graph[g].key: by_graph[g].shared for g, _ in new + changed}
+        said = {p.key: p.shared for p in by_graph.values()}
         self.writer.write_records(new, changed, said)
-        self.ledgers.sources.remember(_known_as(p) for p in published if p.known is None and p.digest)
+        for p in by_graph.values():
+            if p.combined:
+                self.ledgers.contributions.keep(p.key, p.combined)
+            if p.replaces and p.replaces != p.key:
+                self.writer.move(p.replaces, p.key, f"replaced by a newer record of the same thesis ({p.because})")
+        final = {p.key: p.content_hash for p in by_graph.values()}
+        self.ledgers.sources.remember(_known_as(p, final.get(p.key)) for p in published if p.known is None and p.digest)
         self.ledgers.tombstones.restore(released)
         self.ledgers.quarantine.release(released)
         self.ledgers.quarantine.hold(held)
 
-    def _route(self, p: Processed, new: list, changed: list) -> None:
+    def _recognised(self, p: Processed) -> Processed:
+        """A record under a key not yet published may be a thesis published under another
+        (recognition.py): sure, it will replace that one; doubtful, it is held back."""
+        if self.fresh or p.known is not None or p.origin is None or p.key in self.published:
+            return p
+        if self.store.content_hash(p.graph) is not None:
+            return p
+        match = recognise(self.store.db, self.settings.base, p.key, record_from_content(p.record, p.origin))
+        if match is None or match.key in self.published:  # a thesis of this run is no old version
+            return p
+        if match.sure:
+            p.replaces, p.because = match.key, match.reason
+        else:
+            p.findings.append(may_be(p.key, p.thesis, thesis_iri(self.settings.base, match.key), match.reason))
+        return p
+
+    def _combined(self, p: Processed, batch: dict[str, dict[str, Record]]) -> Processed:
+        """The record combined with the other kinds of source of its thesis, when there are
+        any (model/combine.py): mapped and validated again here, as one record."""
+        if p.known is not None or not p.kind or p.origin is None:
+            return p
+        own = record_from_content(p.record, p.origin)
+        own.kind = p.kind
+        others = self._other_sources(p, batch)
+        if not others:
+            batch[p.key] = {p.kind: own}
+            return p
+        s = self.settings
+        mapper = _mapper(s.base, s.license)  # canonical is idempotent: a record read back stays as it is
+        records = {kind: canonical(r, mapper) for kind, r in {**others, p.kind: own}.items()}
+        batch[p.key] = records
+        made = map_and_validate([combine(records)], s.base, s.license, s.shacl_engine, self.modified)[0]
+        made.digest, made.kind, made.origin, made.combined = p.digest, p.kind, p.origin, records
+        made.replaces, made.because = p.replaces, p.because
+        self._dataset_checks(made, again=True)
+        return made
+
+    def _other_sources(self, p: Processed, batch: dict[str, dict[str, Record]]) -> dict[str, Record]:
+        """Records of other kinds of source about p's thesis: from this batch, the ledger of
+        combined theses, or the published graph of a thesis one other kind described; under
+        its key, and under the key it was published with until now (`replaces`)."""
+        assert p.kind is not None
+        if p.key in batch:
+            return {kind: r for kind, r in batch[p.key].items() if kind != p.kind}
+        keys = [p.key] if not p.replaces else [p.replaces, p.key]  # the newer key's records win
+        if self.fresh and not p.replaces and self.seen.get(p.key, b"")[:1] in (b"", _kind_code(p.kind)):
+            return {}  # nothing in an empty store, and nothing of another kind in this run
+        found: dict[str, Record] = {}
+        for key in keys:
+            kept = self.ledgers.contributions.of([key]).get(key)
+            if kept:
+                found.update(kept)
+                continue
+            kinds = published_kinds(self.store.db, self.settings.base, key)
+            if len(kinds) == 1 and (record := from_graph(self.store.db, self.settings.base, key, kinds[0])):
+                found[kinds[0]] = record
+        found.pop(p.kind, None)
+        return found
+
+    def _route(self, p: Processed, new: list, changed: list) -> bool:
+        """Add the record to the new or changed ones; False when the store holds it already."""
         digest = _brief(p.content_hash)
         previous = self.published.get(p.key)  # published earlier in this run
         if previous is None and p.known is not None:  # the ledger's word: in the store with this content
@@ -334,22 +412,25 @@ class Ingest:
         self.published[p.key] = digest
         if previous == digest:
             self.summary.unchanged += 1
-        elif previous is None:
+            return False
+        if previous is None:
             new.append((p.graph, p.ntriples))
-            self.summary.published_new += 1
+            if p.replaces:  # a thesis already published, under the key it had
+                self.summary.published_updated += 1
+            else:
+                self.summary.published_new += 1
         else:
             changed.append((p.graph, p.ntriples))
             self.summary.published_updated += 1
+        return True
 
-    def _dataset_checks(self, p: Processed) -> None:
-        """Check 1's dataset-wide half (unique identifier), against this run and the store's index."""
-        digest = _brief(p.content_hash)
-        earlier = self.seen.get(p.key)
-        if earlier and earlier[:BRIEF] != digest:
-            where = earlier[BRIEF:].decode("utf-8", "surrogateescape")
-            p.findings.append(_duplicate(p, f"a different record with this identifier was read at {where}"))
-        elif not earlier:
-            self.seen[p.key] = digest + p.location.encode("utf-8", "surrogateescape")
+    def _dataset_checks(self, p: Processed, again: bool = False) -> None:
+        """Check 1's dataset-wide half (unique identifier), against this run and the store's
+        index.  Records of different kinds of source with one key are one thesis, combined
+        (`_combined`); two different records of one kind are a conflict.  `again`: the
+        record was combined, and was checked as it was read."""
+        if not again:
+            self._same_kind_checks(p)
         # An identifier that is its record's key (an EThOS ID, or a digest key) names one graph only.
         claimant = self.claimed.setdefault(p.identifier, p.graph) if p.identifier != p.key else p.graph
         # A known record claimed its identifier when it was published; later claimants were held back.
@@ -357,6 +438,18 @@ class Ingest:
         others = (others | {claimant}) - {p.graph}
         if others:
             p.findings.append(_duplicate(p, f"already published as {sorted(others)[0]}"))
+
+    def _same_kind_checks(self, p: Processed) -> None:
+        code = _kind_code(p.kind)
+        digest = _brief(p.content_hash)
+        first = self.seen.get(p.key)
+        table, at = (self.seen, p.key) if first is None or first[:1] == code else (self.also_seen, (p.key, p.kind))
+        earlier = table.get(at)  # type: ignore[call-overload]
+        if earlier and earlier[1 : 1 + BRIEF] != digest:
+            where = earlier[1 + BRIEF :].decode("utf-8", "surrogateescape")
+            p.findings.append(_duplicate(p, f"a different record with this identifier was read at {where}"))
+        elif not earlier:
+            table[at] = code + digest + p.location.encode("utf-8", "surrogateescape")  # type: ignore[index]
 
 
 def _grouped(results: Iterator[list[Processed]], size: int, seconds: float) -> Iterator[list[Processed]]:
@@ -379,8 +472,17 @@ def _brief(content_hash: str) -> bytes:
     return content_hash.encode()[:BRIEF]
 
 
-def _known_as(p: Processed) -> Known:
-    return Known(p.key, p.digest, p.content_hash, p.identifier, p.has_warnings)
+def _known_as(p: Processed, published_as: str | None) -> Known:
+    """The ledger's row for a record's raw bytes: the content they were published with (a
+    record combined with another source's was published as the combination)."""
+    return Known(p.key, p.digest, published_as or p.content_hash, p.identifier, p.has_warnings)
+
+
+_KINDS = {name: bytes([n]) for n, name in enumerate(sorted(READERS), start=1)}
+
+
+def _kind_code(kind: str | None) -> bytes:
+    return _KINDS.get(kind or "", b"\x00")
 
 
 def _duplicate(p: Processed, detail: str) -> Finding:

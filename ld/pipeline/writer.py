@@ -21,6 +21,7 @@ from tqdm import tqdm
 from ..config import Settings
 from ..search import SearchIndex
 from ..store.changes import ChangeLog
+from ..store.contributions import Contributions
 from ..store.descriptions import Descriptions, Rewrites, Said
 from ..store.quarantine import Quarantine
 from ..store.rdf import WritableStore, write_durably
@@ -45,9 +46,11 @@ class Ledgers:
     search: SearchIndex
     sources: SourceDigests
     descriptions: Descriptions
+    contributions: Contributions
 
     def close(self) -> None:
-        for ledger in (self.quarantine, self.tombstones, self.changes, self.search, self.sources, self.descriptions):
+        for ledger in (self.quarantine, self.tombstones, self.changes, self.search, self.sources, self.descriptions,
+                       self.contributions):  # fmt: skip
             ledger.close()
 
 
@@ -62,6 +65,7 @@ class Writer:
         """The record's graph leaves the data; its tombstone, change event and search removal
         become visible with the next snapshot the caller publishes."""
         self.ledgers.sources.forget([key])  # before the graph goes: the ledger never claims more than the store
+        self.ledgers.contributions.forget([key])
         self.ledgers.changes.record([(key, "Delete")])
         self.ledgers.tombstones.withdraw(key, replaced_by, reason)
         self.publisher.unindex([key])
@@ -69,6 +73,12 @@ class Writer:
         with self._describing(rewrites, [key]):
             self.store.drop_graph(document_iri(self.base, key))
             self.store.replace_records(with_digests(rewrites.changed, self.store.hash_predicate.value))
+
+    def move(self, old: str, new: str, reason: str) -> None:
+        """The thesis published as `old` is now `new` (published already): every key it had
+        answers 301 to `new`."""
+        self.withdraw(old, new, reason)
+        self.ledgers.tombstones.redirect(old, new)
 
     def write_records(self, new: list[Record], changed: list[Record], said: dict[str, Said]) -> None:
         """New and replaced records' graphs, with the shared graphs their descriptions change
@@ -138,6 +148,7 @@ def open_ledgers(settings: Settings) -> Iterator[Ledgers]:
         SearchIndex(settings.store),
         SourceDigests(settings.store),
         Descriptions(settings.store),
+        Contributions(settings.store),
     )
     try:
         yield ledgers

@@ -42,7 +42,10 @@ class Unit:
     raw: Any
 
     def parse(self) -> Record | ReadError:
-        return READERS[self.reader].parse(self.raw)
+        record = READERS[self.reader].parse(self.raw)
+        if isinstance(record, Record):
+            record.kind = self.reader
+        return record
 
     def where(self) -> Location:
         return READERS[self.reader].where(self.raw)

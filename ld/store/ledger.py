@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Self
 
 
 class Ledger:
@@ -27,6 +28,12 @@ class Ledger:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def connect(root: Path, filename: str, schema: str) -> sqlite3.Connection:

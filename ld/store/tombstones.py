@@ -38,6 +38,11 @@ class Tombstones(Ledger):
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO withdrawn VALUES (?,?,?,?)", (key, now, replaced_by, reason))
 
+    def redirect(self, old: str, new: str) -> None:
+        """Keys that led to `old` lead to `new` now: one 301, never a chain."""
+        with self.db:
+            self.db.execute("UPDATE withdrawn SET replaced_by = ? WHERE replaced_by = ?", (new, old))
+
     def restore(self, keys: Iterable[str]) -> None:
         """Records published again (ingested anew) are no longer withdrawn."""
         with self.db:

@@ -22,6 +22,7 @@ FILES = {
     "withdrawn": ("withdrawn.sqlite", "tombstones"),
     "sources": ("sources.sqlite", "raw digests of published records"),
     "descriptions": ("descriptions.sqlite", "what records say of shared resources"),
+    "contributions": ("contributions.sqlite", "each source's record of theses several sources describe"),
     "harvests": ("harvests.sqlite", "harvest state"),
 }
 

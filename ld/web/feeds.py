@@ -8,9 +8,10 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, abort, request
 
+from ..store.changes import Change
 from ..uris import document_iri, thesis_iri
 from .params import whole_number
-from .respond import base, changes
+from .respond import base, changes, tombstones
 
 bp = Blueprint("feeds", __name__)
 PAGE = 100
@@ -35,11 +36,7 @@ def change_feed() -> Response:
 
 
 def _page(page: int, pages: int, total: int) -> dict:
-    items = [
-        {"type": c.kind, "id": f"{base()}changes#{c.seq}", "published": c.at,
-         "object": {"id": thesis_iri(base(), c.key), "url": document_iri(base(), c.key)}}
-        for c in changes().newest_first(PAGE, (page - 1) * PAGE)
-    ]  # fmt: skip
+    items = [_activity(c) for c in changes().newest_first(PAGE, (page - 1) * PAGE)]
     body = {"@context": AS2, "id": f"{base()}changes?page={page}", "type": "OrderedCollectionPage",
             "partOf": f"{base()}changes", "totalItems": total, "orderedItems": items}  # fmt: skip
     if page < pages:
@@ -47,6 +44,18 @@ def _page(page: int, pages: int, total: int) -> dict:
     if page > 1:
         body["prev"] = f"{base()}changes?page={page - 1}"
     return body
+
+
+def _activity(c: Change) -> dict:
+    """One event; a thesis withdrawn in favour of another is a Move to it (its URIs answer 301)."""
+    item = {"type": c.kind, "id": f"{base()}changes#{c.seq}", "published": c.at,
+            "object": {"id": thesis_iri(base(), c.key), "url": document_iri(base(), c.key)}}  # fmt: skip
+    stone = tombstones().get(c.key) if c.kind == "Delete" else None
+    if stone and stone.replaced_by:
+        item["type"] = "Move"
+        item["origin"] = item["object"]["id"]
+        item["target"] = {"id": thesis_iri(base(), stone.replaced_by), "url": document_iri(base(), stone.replaced_by)}
+    return item
 
 
 def _json(body: dict) -> Response:
