@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from lxml import etree
 
 from .facts import OWL_SAME, Facts
-from .model.identifiers import DOI_URI, is_ethos_id, parse_ethos_id
+from .model.identifiers import DOI_URI, ISNI_URI, is_ethos_id, parse_ethos_id
 from .model.records import xml_chars
 from .sources.uketd_dc import LDPUB_THESIS, SUBJECT_SCHEMES, XML_LANG
 from .uris import last_segment, scheme_iri
@@ -182,10 +182,10 @@ def _description(root: etree._Element, t: Thesis) -> None:
 def _institution(root: etree._Element, t: Thesis) -> None:
     for name in t.own("awardingBodyName"):
         _add(root, UKETDTERMS, "institution", name)
-    for org in t.values(RELATORS + "dgg"):  # UKETD_DC has no element for it: ldpub's own namespace
+    for org in t.values(RELATORS + "dgg"):  # the awarding body publishes the thesis (dcterms:publisher in the RDF)
         isni = t.isni(org)
         if isni:
-            _add(root, t.own_terms, "awardingBodyIsni", isni)
+            _add(root, DCT_IRI, "publisher", ISNI_URI + isni, "dcterms:URI")
     for org in t.own("currentInstitution"):
         _add(root, t.own_terms, "currentInstitution", t.facts.label(org))
     for name, element in (("department", "department"), ("commercialPublisher", "commercial")):

@@ -67,7 +67,7 @@ def test_identify_sets_formats_and_identifiers(site: Site) -> None:
     assert len(leeds) == 230
     record = sickle.GetRecord(identifier=leeds[0].identifier, metadataPrefix="uketd_dc")
     assert record.metadata["institution"] == ["University of Leeds"]
-    assert record.metadata["awardingBodyIsni"] == ["0000000419368403"]  # in ldpub's own namespace
+    assert record.metadata["publisher"] == ["https://isni.org/isni/0000000419368403"]  # the awarding body, by ISNI
 
 
 @pytest.mark.parametrize(("params", "code"), [

@@ -42,9 +42,10 @@ _LANG_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 SUBJECT_SCHEMES = ("lcsh", "lcc", "mesh", "udc")  # dc:subject xsi:types kept as headings of their scheme
 # What ldpub's OAI-PMH writes in its own namespace, for what UKETD_DC has no element for.
 _SCHEMED = ("ddc", *SUBJECT_SCHEMES)  # other xsi:types on dc:subject (JACS, local schemes) stay keywords
-OWN_ELEMENTS = ("currentInstitution", "subjectDiscipline", "awardingBodyIsni")
+OWN_ELEMENTS = ("currentInstitution", "subjectDiscipline")
 # A thesis's IRI at an ldpub site (its own OAI-PMH gives it as dcterms:isReferencedBy).
 LDPUB_THESIS = re.compile(r"https?://[^\s/]+(/[^\s]*)?/id/thesis/[^\s/?#]+")
+_ISNI_URI = re.compile(r"https?://(?:www\.)?isni\.org/isni/([0-9]{15}[0-9Xx])")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _FILE_LIKE = re.compile(r"\.(pdf|docx?|zip|txt|rtf|ps|gz)$|/(datastreams|bitstream|download|files?)/", re.I)
 
@@ -260,6 +261,12 @@ def _record(fields: Fields, location: Location) -> Record:
     )
 
 
+def parse_isni_uri(value: str) -> str | None:
+    """The 16 characters of an ISNI given as its URI (https://isni.org/isni/…)."""
+    found = _ISNI_URI.fullmatch(value.strip())
+    return found.group(1).upper() if found else None
+
+
 def _lang(value: Value) -> str | None:
     """An xml:lang that is a well-formed BCP 47 tag, lower-cased; anything else is not kept."""
     tag = (value.lang or "").strip()
@@ -268,16 +275,18 @@ def _lang(value: Value) -> str | None:
 
 def _institution(fields: Fields) -> Agent | None:
     """The awarding body: uketdterms:institution, else dc:publisher (oai_dc has no institution
-    element); its ISNI from ldpub's own awardingBodyIsni, or an institution typed uketdterms:ISNI."""
-    name = _first(fields, "institution", ("",)) or _first(fields, "publisher")
-    isni = _first(fields, "awardingbodyisni") or _first(fields, "institution", ("isni",))
+    element); its ISNI from a publisher given as an ISNI URI (as ldpub writes it), or an
+    institution typed uketdterms:ISNI."""
+    name = _first(fields, "institution", ("",)) or _first(fields, "publisher", ("",))
+    isni_uris = [t for t in _texts(fields, "publisher", ("uri",)) if parse_isni_uri(t)]
+    isni = parse_isni_uri(isni_uris[0]) if isni_uris else _first(fields, "institution", ("isni",))
     return Agent(name, isni=isni) if name else None
 
 
 def _publishers(fields: Fields, institution: Agent | None) -> list[str]:
     """dc:publisher values that are not the awarding body under the same name."""
     awarding = name_key(institution.name) if institution else None
-    return [p for p in _texts(fields, "publisher") if name_key(p) != awarding]
+    return [p for p in _texts(fields, "publisher", ("",)) if name_key(p) != awarding]
 
 
 def _dates(fields: Fields) -> tuple[str | None, str | None, list[str]]:
@@ -311,6 +320,7 @@ def _links(fields: Fields) -> Links:
             links.pages.append(text)
     identifiers = [(t, v.kind) for v in fields.get("identifier", []) + fields.get("source", []) if (t := clean(v.text))]
     untyped: list[str] = []  # web addresses with no xsi:type: the page, in feeds without isReferencedBy
+    identifiers += [(t, "") for t in _texts(fields, "ethosid")]  # EThOS's own exports had this element
     for text, kind in identifiers:
         ethos = parse_ethos_id(text)
         if ethos and is_ethos_id(ethos):
