@@ -35,6 +35,8 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SCHEMA = "http://schema.org/"
+PROV = "http://www.w3.org/ns/prov#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PRIMARY_TOPIC = FOAF + "primaryTopic"
 DESCRIBED_BY = "describedBy"  # the reverse of foaf:primaryTopic, from a thesis to its document
 
@@ -77,11 +79,29 @@ TERMS: tuple[tuple[str, str, bool], ...] = (
     ("modified", DCT_IRI + "modified", False),
     ("license", DCT_IRI + "license", True),
     ("source", DCT_IRI + "source", False),
+    ("contributor", DCT_IRI + "contributor", True),
+    ("authorList", BIBO_IRI + "authorList", True),
+    ("dateSubmitted", DCT_IRI + "dateSubmitted", False),
+    ("date", DCT_IRI + "date", False),
+    ("description", DCT_IRI + "description", False),
+    ("rights", DCT_IRI + "rights", False),
+    ("accessRights", DCT_IRI + "accessRights", False),
+    ("references", DCT_IRI + "references", False),
+    ("hasVersion", DCT_IRI + "hasVersion", False),
+    ("relation", DCT_IRI + "relation", False),
+    ("format", DCT_IRI + "format", False),
+    ("hasFormat", DCT_IRI + "hasFormat", True),
+    ("wasDerivedFrom", PROV + "wasDerivedFrom", True),
+    ("Seq", RDF + "Seq", False),
+    ("Entity", PROV + "Entity", False),
 )
 OWN_TERMS: tuple[tuple[str, bool], ...] = (
     ("awardingBodyName", False), ("contentHash", False), ("currentInstitution", True), ("department", False),
     ("mappedBy", False), ("qualificationLevel", False), ("repositoryCopy", True), ("sourceDatestamp", False),
     ("sourceFile", False), ("sourceLine", False), ("sourceRow", False), ("subjectDiscipline", True),
+    ("grantNumber", False), ("embargoDate", False), ("embargoType", False), ("publisherName", False),
+    ("commercialPublisher", False), ("fileIdentifier", False), ("supervisorList", True), ("sourceFormat", False),
+    ("gave", False),
 )  # fmt: skip
 
 

@@ -136,3 +136,28 @@ def test_any_graph_round_trips_exactly(client, triples: list[ox.Triple]) -> None
     body = RENDERERS["jsonld"].render(triples, BASE)
     nquads = jsonld.to_rdf(json.loads(body), {"format": "application/n-quads", "documentLoader": _loader(client)})
     assert _triples(nquads.encode(), ox.RdfFormat.N_QUADS) == {str(t) for t in triples}
+
+
+def test_every_uketd_field_and_combined_sources_read_back_exactly(settings: Settings) -> None:
+    """The filled UKETD_DC template (Seqs of authors and supervisors, languages, files, rights,
+    embargo) and a thesis combined from two sources (provenance per source) in JSON-LD."""
+    from ld.web import create_app
+
+    fixtures = Path(__file__).parent / "fixtures"
+    files = [fixtures / "uketd_dc_2.0_filled.xml", fixtures / "mackin-2019.txt", fixtures / "mackin-2019-dump-row.csv"]
+    assert ingest(settings, files, progress=False).quarantined == 0
+    client = create_app(settings).test_client()
+    for path in ("/doc/thesis/tfa26be13e589e1794fed", MACKIN):
+        document = json.loads(client.get(f"{path}.jsonld").data)
+        nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": _loader(client)})
+        turtle = client.get(f"{path}.ttl").data
+        assert _triples(nquads.encode(), ox.RdfFormat.N_QUADS) == _triples(turtle, ox.RdfFormat.TURTLE), path
+        assert "http://" not in "".join(k for k in _keys(document))  # every property has a plain term
+
+
+def _keys(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [k for k in node if not k.startswith("@")] + [k for v in node.values() for k in _keys(v)]
+    if isinstance(node, list):
+        return [k for v in node for k in _keys(v)]
+    return []

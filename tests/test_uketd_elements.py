@@ -92,6 +92,8 @@ CASES = [
     Case("dateaccepted", "<dcterms:dateAccepted>2002-05</dcterms:dateAccepted>",
          (DCT + "dateSubmitted", '"2001"^^<http://www.w3.org/2001/XMLSchema#gYear>'),
          (DCT + "dateAccepted", "2002-05", None)),
+    Case("dateaccepted-w3cdtf", '<dcterms:dateAccepted xsi:type="dcterms:W3CDTF">2002-05-14T00:00:00Z</dcterms:dateAccepted>',
+         (DCT + "issued", '"2002-05-14"^^<http://www.w3.org/2001/XMLSchema#date>'), (DCT + "dateAccepted", "2002-05-14", None)),
     Case("date", "<dc:date>2001-11-05</dc:date>", (DCT + "date", '"2001-11-05"^^<http://www.w3.org/2001/XMLSchema#date>'),
          (DC + "date", "2001-11-05", None)),
     Case("type", "<dc:type>Thesis or dissertation</dc:type>", None, (DC + "type", "Thesis or dissertation", None)),

@@ -46,6 +46,9 @@ OWN_ELEMENTS = ("currentInstitution", "subjectDiscipline")
 # A thesis's IRI at an ldpub site (its own OAI-PMH gives it as dcterms:isReferencedBy).
 LDPUB_THESIS = re.compile(r"https?://[^\s/]+(/[^\s]*)?/id/thesis/[^\s/?#]+")
 _ISNI_URI = re.compile(r"https?://(?:www\.)?isni\.org/isni/([0-9]{15}[0-9Xx])")
+_W3CDTF_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _FILE_LIKE = re.compile(r"\.(pdf|docx?|zip|txt|rtf|ps|gz)$|/(datastreams|bitstream|download|files?)/", re.I)
 
@@ -295,8 +298,15 @@ def _dates(fields: Fields) -> tuple[str | None, str | None, list[str]]:
     accepted = _first(fields, "dateaccepted")
     issued = _first(fields, "issued")
     dates = _texts(fields, "date")
-    award = accepted or issued or (dates[0] if dates else None)
+    award = _day(accepted or issued or (dates[0] if dates else None))
     return award, issued if accepted else None, [d for d in dates if d != award]
+
+
+def _day(value: str | None) -> str | None:
+    """A W3CDTF date and time of award (repositories stamp midnight) as its day: an award has
+    a date, and the profile checks it is one."""
+    found = _W3CDTF_TIME.fullmatch(value or "")
+    return found.group(1) if found else value
 
 
 @dataclass
