@@ -298,7 +298,7 @@ class Ingest:
         new: list[tuple[str, str]] = []
         changed: list[tuple[str, str]] = []
         held, released, published, routed = [], [], [], []
-        sources: dict[str, dict[str, Record]] = {}  # key -> kind -> record, read in this batch
+        sources: Sources = {}  # key -> kind -> record, read in this batch
         for p in results:
             self.summary.read += 1
             self.progress.update(1)
@@ -356,28 +356,26 @@ class Ingest:
             p.findings.append(may_be(p.key, p.thesis, thesis_iri(self.settings.base, match.key), match.reason))
         return p
 
-    def _combined(self, p: Processed, batch: dict[str, dict[str, Record]]) -> Processed:
+    def _combined(self, p: Processed, batch: Sources) -> Processed:
         """The record combined with the other kinds of source of its thesis, when there are
         any (model/combine.py): mapped and validated again here, as one record."""
         if p.known is not None or not p.kind or p.origin is None:
             return p
-        own = record_from_content(p.record, p.origin)
-        own.kind = p.kind
         others = self._other_sources(p, batch)
         if not others:
-            batch[p.key] = {p.kind: own}
+            batch[p.key] = {p.kind: p}  # made a Record of only if another source of it comes
             return p
         s = self.settings
         mapper = _mapper(s.base, s.license)  # canonical is idempotent: a record read back stays as it is
-        records = {kind: canonical(r, mapper) for kind, r in {**others, p.kind: own}.items()}
-        batch[p.key] = records
+        records = {kind: canonical(_record_of(r), mapper) for kind, r in {**others, p.kind: p}.items()}
+        batch[p.key] = dict(records)
         made = map_and_validate([combine(records)], s.base, s.license, s.shacl_engine, self.modified)[0]
         made.digest, made.kind, made.origin, made.combined = p.digest, p.kind, p.origin, records
         made.replaces, made.because = p.replaces, p.because
         self._dataset_checks(made, again=True)
         return made
 
-    def _other_sources(self, p: Processed, batch: dict[str, dict[str, Record]]) -> dict[str, Record]:
+    def _other_sources(self, p: Processed, batch: Sources) -> dict[str, Record | Processed]:
         """Records of other kinds of source about p's thesis: from this batch, the ledger of
         combined theses, or the published graph of a thesis one other kind described; under
         its key, and under the key it was published with until now (`replaces`)."""
@@ -387,7 +385,7 @@ class Ingest:
         keys = [p.key] if not p.replaces else [p.replaces, p.key]  # the newer key's records win
         if self.fresh and not p.replaces and self.seen.get(p.key, b"")[:1] in (b"", _kind_code(p.kind)):
             return {}  # nothing in an empty store, and nothing of another kind in this run
-        found: dict[str, Record] = {}
+        found: dict[str, Record | Processed] = {}
         for key in keys:
             kept = self.ledgers.contributions.of([key]).get(key)
             if kept:
@@ -470,6 +468,19 @@ BRIEF = 16  # bytes of a content digest kept per record in a run: 64 bits tell v
 
 def _brief(content_hash: str) -> bytes:
     return content_hash.encode()[:BRIEF]
+
+
+Sources = dict[str, dict[str, "Record | Processed"]]  # key -> kind -> what that source said
+
+
+def _record_of(said: Record | Processed) -> Record:
+    """A source's record; a record read in this batch is made one only when it is combined."""
+    if isinstance(said, Record):
+        return said
+    assert said.origin is not None
+    record = record_from_content(said.record, said.origin)
+    record.kind = said.kind
+    return record
 
 
 def _known_as(p: Processed, published_as: str | None) -> Known:
