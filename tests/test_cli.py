@@ -104,3 +104,12 @@ def test_the_store_remembers_its_base(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["stats", "--store", store, "--base", "http://other.example/"],
                                 env={"LDPUB_JOBS": "1"})  # fmt: skip
     assert result.exit_code == 0 and f"holds data published under {base}" in result.stderr
+
+
+def test_a_held_record_read_again_from_another_file_is_held_once(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    rows = [thesis(5, Date="3000")]
+    for name in ("ethos-2023-10.csv", "ethos-2023-11.csv"):  # next month's dump, same bad row
+        run("ingest", "--store", store, "--no-progress", str(csv_file(tmp_path, rows, name)))
+    code, out = run("quarantine", "list", "--store", store)
+    assert code == 0 and out.count("uk.bl.ethos.5\t") == 1 and "ethos-2023-11.csv" in out

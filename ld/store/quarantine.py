@@ -56,7 +56,8 @@ class Quarantine(Ledger):
     FILENAME, SCHEMA = "quarantine.sqlite", SCHEMA
 
     def hold(self, items: Iterable[tuple[str, str, str | None, list[Finding], dict, str]]) -> None:
-        """Store (key, location, title, findings, record, ntriples) rows; replaces older entries."""
+        """Store (key, location, title, findings, record, ntriples) rows; replaces older entries
+        of the same record, whichever file they were read from."""
         now = _now()
         rows = [
             (key, location.split(",")[0], location, title, now,
@@ -66,6 +67,10 @@ class Quarantine(Ledger):
             for key, location, title, findings, record, nt in items
         ]  # fmt: skip
         with self.db:
+            # The same record read again from another file (next month's dump under a new name)
+            # replaces its held copy; a different record under the same key stays beside it.
+            self.db.executemany("DELETE FROM quarantine WHERE key = ? AND record = ? AND location != ?",
+                                [(row[0], row[6], row[2]) for row in rows])  # fmt: skip
             self.db.executemany("INSERT OR REPLACE INTO quarantine VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
     def release(self, keys: Iterable[str]) -> None:
