@@ -90,3 +90,21 @@ def test_withdrawing_forgets_the_sources(tmp_path: Path) -> None:
     withdraw(load_settings({"store": store, "base": BASE, "jobs": 1}, environ={}), KEY, None, "test")
     with Contributions(store) as kept:
         assert kept.of([KEY]) == {}
+
+
+def test_an_unchanged_source_read_again_beside_a_new_one_keeps_the_combination(tmp_path: Path) -> None:
+    store = ingested(tmp_path, [[TEXT], [ROW, TEXT]])  # the page again, unchanged, after the row
+    values = {o for _, _, o in published(store)}
+    assert f"<{BASE}id/concept/ddc/360>" in values and "<http://repository.londonmet.ac.uk/5114/>" in values
+
+
+def test_a_third_record_in_one_fresh_ingest_still_combines(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ld.pipeline.ingest as ingesting
+
+    monkeypatch.setattr(ingesting, "COMMIT_RECORDS", 1)  # every record its own commit
+    settings = load_settings({"store": tmp_path / "store", "base": BASE, "jobs": 1, "batch_size": 1}, environ={})
+    copy = tmp_path / "copy.txt"
+    copy.write_text(TEXT.read_text("utf-8"), "utf-8")
+    assert ingest(settings, [TEXT, ROW, copy], progress=False).quarantined == 0
+    values = {o for _, _, o in published(settings.store)}
+    assert "<http://repository.londonmet.ac.uk/5114/>" in values and f"<{BASE}id/concept/ddc/360>" in values

@@ -77,3 +77,25 @@ def test_a_doubtful_match_is_held_back_naming_the_thesis_it_resembles(settings: 
     with Quarantine(settings.store) as held:
         (entry,) = list(held.entries())
     assert any(f"id/thesis/{first}" in f["message"] for f in entry.findings), entry.findings
+
+
+def test_a_short_title_under_another_name_is_not_taken_for_the_same_thesis(settings: Settings, tmp_path: Path) -> None:
+    short = SEED.replace("Mental health and recovery : experiences of peer support workers employed in mental health "
+                         "services", "Essays in economics")  # fmt: skip
+    ingested(settings, tmp_path, "short.txt", short)
+    (first,) = theses(settings.store)
+    summary = ingested(settings, tmp_path, "other.txt", short.replace("Mackin, Michelle", "Macken, Michelle"))
+    assert summary.quarantined == 1 and theses(settings.store) == {first}  # held, naming the candidate; not moved
+
+
+def test_a_record_of_a_thesis_moved_earlier_in_the_same_ingest_is_held(settings: Settings, tmp_path: Path) -> None:
+    ingested(settings, tmp_path, "seed.txt", SEED)
+    (first,) = theses(settings.store)
+    (tmp_path / "corrected.txt").write_text(CORRECTED, "utf-8")
+    edited = SEED.replace("associations", "associations; peer support")
+    (tmp_path / "edited.txt").write_text(edited, "utf-8")
+    summary = ingest(settings, [tmp_path / "corrected.txt", tmp_path / "edited.txt"], progress=False)
+    assert summary.reconciles() and summary.quarantined == 1
+    (current,) = theses(settings.store)
+    response = create_app(settings).test_client().get(f"/doc/thesis/{first}", headers={"Accept": "text/turtle"})
+    assert current != first and response.status_code == 301  # the old key still leads to the current one

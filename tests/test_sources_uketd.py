@@ -173,3 +173,12 @@ def test_typed_subjects_languages_and_dates(tmp_path: Path, mapper: Mapper) -> N
     assert ("language", "http://id.loc.gov/vocabulary/iso639-2/eng") in triples  # not …/iso639-2/en
     assert ("notation", "530") in triples and ("keywords", "530 as a keyword") in triples
     assert ("title", "Teitl") in triples and ("dateSubmitted", "2018-09") in triples
+
+
+def test_dc_source_gives_an_ethos_id_and_nothing_else(tmp_path: Path) -> None:
+    body = ("<dc:title>T</dc:title><dc:creator>A, B</dc:creator><dc:source>uk.bl.ethos.123456</dc:source>"
+            "<dc:source>Published as doi:10.1016/j.foo.2001.01.001 in J. Foo</dc:source>"
+            "<dc:source>https://journal.example/article/7</dc:source>")  # fmt: skip
+    (r,) = read_file(write(tmp_path, record(body)))
+    assert (r.ethos_id, r.doi, r.files, r.repository_urls) == ("uk.bl.ethos.123456", None, [], [])
+    assert r.sources == ["Published as doi:10.1016/j.foo.2001.01.001 in J. Foo", "https://journal.example/article/7"]

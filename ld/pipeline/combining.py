@@ -19,7 +19,6 @@ from ..metadata import uketd_dc
 from ..model.mapping import Mapper
 from ..model.records import Location, Record
 from ..sources import uketd_dc as uketd_reader
-from ..store.shared import record_quads
 from ..uris import document_iri, thesis_iri
 from ..vocab import DCT_IRI, own_terms
 
@@ -33,12 +32,15 @@ def published_kinds(db: ox.Store, base: str, key: str) -> list[str]:
     return sorted({q.object.value for q in db.quads_for_pattern(doc, predicate, None, doc)})
 
 
-def from_graph(db: ox.Store, base: str, key: str, kind: str) -> Record | None:
-    """The record a single source gave, rebuilt from its published graph."""
+def from_graph(db: ox.Store, base: str, key: str, kind: str, said: str) -> Record | None:
+    """The record a single source gave, rebuilt from its published graph and the shared
+    descriptions it gave itself (`said`, from the descriptions ledger): the shared graphs also
+    hold what other theses say of the same concept or organisation, which is not this record's."""
     graph = document_iri(base, key)
-    triples = [q.triple for q in record_quads(db, base, graph)]
+    triples = [q.triple for q in db.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
     if not triples:
         return None
+    triples += list(ox.parse(said.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
     facts = Facts(triples, base)
     own = str(own_terms(base))
     location = Location(

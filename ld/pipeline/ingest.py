@@ -207,6 +207,7 @@ class Ingest:
         self.also_seen: dict[tuple[str, str], bytes] = {}  # (key, kind) -> the same, for other kinds (few)
         self.claimed: dict[str, str] = {}  # identifier -> graph, for the identifiers that are not keys
         self.published: dict[str, bytes] = {}  # key -> brief content digest written in this run
+        self.moving: dict[str, str] = {}  # old key -> new key, for theses recognised under a new key
         self.fresh = self.store.is_empty()  # nothing to look up in an empty store
         self.recogniser = Recogniser(writer.ledgers.sources, mapping_version(settings.base, settings.license),
                                      self.fresh)  # fmt: skip
@@ -303,8 +304,8 @@ class Ingest:
             self.summary.read += 1
             self.progress.update(1)
             self._dataset_checks(p)
-            if p.known is not None and p.findings:  # e.g. a duplicate read earlier in this run
-                p = self._mapped_after_all(p)
+            if p.known is not None and (p.findings or self._published_otherwise(p)):
+                p = self._mapped_after_all(p)  # e.g. a duplicate, or combined with another source this run
                 self._dataset_checks(p)
             if is_publishable(p.findings):
                 p = self._combined(self._recognised(p), sources)
@@ -328,33 +329,48 @@ class Ingest:
         self.publisher.index(p.search_row for p in by_graph.values() if p.search_row)
         self.ledgers.sources.forget(by_graph[g].key for g, _ in changed)  # the ledger never claims more than the store
         said = {p.key: p.shared for p in by_graph.values()}
+        for p in by_graph.values():  # sources are kept before the store is written: a crash between
+            if p.combined:  # leaves them claiming a combination the store lacks, which the next ingest redoes
+                self.ledgers.contributions.keep(p.key, p.combined)
         self.writer.write_records(new, changed, said)
         for p in by_graph.values():
-            if p.combined:
-                self.ledgers.contributions.keep(p.key, p.combined)
             if p.replaces and p.replaces != p.key:
                 self.writer.move(p.replaces, p.key, f"replaced by a newer record of the same thesis ({p.because})")
         final = {p.key: p.content_hash for p in by_graph.values()}
-        self.ledgers.sources.remember(_known_as(p, final.get(p.key)) for p in published if p.known is None and p.digest)
-        self.ledgers.tombstones.restore(released)
+        self.ledgers.sources.remember(_known_as(p, final.get(p.key)) for p in published
+                                      if p.known is None and p.digest and p.key not in self.moving)  # fmt: skip
+        self.ledgers.tombstones.restore(k for k in released if k not in self.moving)
         self.ledgers.quarantine.release(released)
         self.ledgers.quarantine.hold(held)
 
     def _recognised(self, p: Processed) -> Processed:
         """A record under a key not yet published may be a thesis published under another
         (recognition.py): sure, it will replace that one; doubtful, it is held back."""
+        base = self.settings.base
+        if p.key in self.moving:  # another record of this run moved this thesis to a new key
+            new = thesis_iri(base, self.moving[p.key])
+            p.findings.append(may_be(p.key, p.thesis, new, "a record read earlier in this ingest replaced it "
+                                     "under that key; ingest this one on its own to publish it there"))  # fmt: skip
+            return p
         if self.fresh or p.known is not None or p.origin is None or p.key in self.published:
             return p
         if self.store.content_hash(p.graph) is not None:
             return p
-        match = recognise(self.store.db, self.settings.base, p.key, record_from_content(p.record, p.origin))
-        if match is None or match.key in self.published:  # a thesis of this run is no old version
+        match = recognise(self.store.db, base, p.key, record_from_content(p.record, p.origin))
+        if match is None:
             return p
-        if match.sure:
+        if match.sure and match.key not in self.published:  # one published in this run is no old version
             p.replaces, p.because = match.key, match.reason
+            self.moving[match.key] = p.key
         else:
-            p.findings.append(may_be(p.key, p.thesis, thesis_iri(self.settings.base, match.key), match.reason))
+            p.findings.append(may_be(p.key, p.thesis, thesis_iri(base, match.key), match.reason))
         return p
+
+    def _published_otherwise(self, p: Processed) -> bool:
+        """Whether this run already published the record's thesis with other content (another
+        source's record combined with it): a record known unchanged must then be read again."""
+        earlier = self.published.get(p.key)
+        return earlier is not None and earlier != _brief(p.content_hash)
 
     def _combined(self, p: Processed, batch: Sources) -> Processed:
         """The record combined with the other kinds of source of its thesis, when there are
@@ -383,7 +399,12 @@ class Ingest:
         if p.key in batch:
             return {kind: r for kind, r in batch[p.key].items() if kind != p.kind}
         keys = [p.key] if not p.replaces else [p.replaces, p.key]  # the newer key's records win
-        if self.fresh and not p.replaces and self.seen.get(p.key, b"")[:1] in (b"", _kind_code(p.kind)):
+        if (
+            self.fresh
+            and not p.replaces
+            and p.key not in self.published
+            and self.seen.get(p.key, b"")[:1] in (b"", _kind_code(p.kind))
+        ):
             return {}  # nothing in an empty store, and nothing of another kind in this run
         found: dict[str, Record | Processed] = {}
         for key in keys:
@@ -392,8 +413,10 @@ class Ingest:
                 found.update(kept)
                 continue
             kinds = published_kinds(self.store.db, self.settings.base, key)
-            if len(kinds) == 1 and (record := from_graph(self.store.db, self.settings.base, key, kinds[0])):
-                found[kinds[0]] = record
+            if len(kinds) == 1 and kinds[0] != p.kind:  # one other kind: read its record back
+                said = self.ledgers.descriptions.said_by(key)
+                if record := from_graph(self.store.db, self.settings.base, key, kinds[0], said):
+                    found[kinds[0]] = record
         found.pop(p.kind, None)
         return found
 

@@ -6,7 +6,8 @@ It is recognised, in the store's own indexes, by what identifies it in its sourc
 DOI, the repository's page, the OAI-PMH identifier, the EThOS record) or else by a
 near-identical identity: the same awarding body and year, and the same author with a
 title that differs by a word or two, or the same title with an author's name that does.
-A sure match replaces the old record, whose URIs then answer 301 to the new one
+A sure match (an identifier, or one of title and author word for word and the other nearly)
+replaces the old record, whose URIs then answer 301 to the new one
 (Ingest._commit); a doubtful one holds the record back with a finding naming the
 published thesis it resembles, never publishing a second copy silently.
 """
@@ -30,6 +31,7 @@ SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 DOI = ox.NamedNode(BIBO_IRI + "doi")
 TITLE, CREATOR, ISSUED, SOURCE = (ox.NamedNode(DCT_IRI + n) for n in ("title", "creator", "issued", "source"))
 SURE, DOUBTFUL = 0.85, 0.6  # similarity of titles (or authors' names) for a sure and a doubtful match
+LONG_TITLE_WORDS = 6  # a title this long, word for word, is one thesis's even if the author's name differs
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,17 @@ def _compare(db: ox.Store, base: str, other: str, record: Record) -> Match | Non
     institution = record.institution.name if record.institution else ""
     if values["year"] != (record.date or "")[:4] or name_key(values["body"]) != name_key(institution):
         return None
+    if values["isni"] and record.author and record.author.isni and _compact(record.author.isni) != values["isni"]:
+        return None  # two authors with ISNIs of their own are two people
     title = _similarity(values["title"], record.title or "")
     author = _similarity(values["author"], record.author.name if record.author else "")
+    if values["doi"] and record.doi and values["doi"].casefold() != record.doi.casefold():
+        return None  # two DOIs: two theses
     score = min(title, author)
-    if score >= SURE:
+    # One of them word for word, the other a correction; a name corrected under a short title
+    # ("Essays in economics") could be another author's thesis, so only a long title is sure.
+    long_title = len((record.title or "").split()) >= LONG_TITLE_WORDS
+    if score >= SURE and (author == 1.0 or (title == 1.0 and long_title)):
         return Match(other, True, "the same author, title, year and awarding body, nearly word for word")
     if max(title, author) >= SURE and score >= DOUBTFUL:
         what = "title" if title < SURE else "author's name"
@@ -114,9 +123,18 @@ def _values(db: ox.Store, thesis: ox.NamedNode, graph: ox.NamedNode, base: str) 
 
     author = next((q.object for q in db.quads_for_pattern(thesis, CREATOR, None, graph)), None)
     name = first(author, FOAF_NAME) if isinstance(author, ox.NamedNode) else ""
+    isni = (
+        author.value.rsplit("/person/isni/", 1)[1]
+        if isinstance(author, ox.NamedNode) and "/person/isni/" in author.value
+        else ""
+    )
     body = ox.NamedNode(str(own_terms(base).awardingBodyName))
     return {"title": first(thesis, TITLE), "author": name, "year": first(thesis, ISSUED)[:4],
-            "body": first(thesis, body)}  # fmt: skip
+            "body": first(thesis, body), "isni": isni, "doi": first(thesis, DOI)}  # fmt: skip
+
+
+def _compact(isni: str) -> str:
+    return "".join(c for c in isni.upper() if c.isdigit() or c == "X")[-16:]
 
 
 def _similarity(a: str, b: str) -> float:

@@ -257,11 +257,21 @@ def _record(fields: Fields, location: Location) -> Record:
         references=_texts(fields, "references"),
         versions=_texts(fields, "hasversion"),
         relations=_texts(fields, "relation"),
-        sources=[s for s in _texts(fields, "source") if not is_ethos_id(parse_ethos_id(s) or "")],
+        sources=[s for s in _texts(fields, "source") if not _is_ethos(s)],
         formats=_texts(fields, "format"),
         publishers=_publishers(fields, institution),
         commercial_publishers=_texts(fields, "commercial"),
     )
+
+
+def _is_ethos(text: str) -> bool:
+    return is_ethos_id(parse_ethos_id(text) or "")
+
+
+def _whole_doi(text: str) -> bool:
+    """An untyped identifier that is a DOI and nothing else (bare, doi:, or a doi.org address)."""
+    doi = parse_doi(text)
+    return bool(doi) and text.casefold().rstrip("/").endswith(doi.casefold())
 
 
 def parse_isni_uri(value: str) -> str | None:
@@ -328,7 +338,10 @@ def _links(fields: Fields) -> Links:
             links.elsewhere.append(text)
         elif text:
             links.pages.append(text)
-    identifiers = [(t, v.kind) for v in fields.get("identifier", []) + fields.get("source", []) if (t := clean(v.text))]
+    identifiers = [(t, v.kind) for v in fields.get("identifier", []) if (t := clean(v.text))]
+    # dc:source names where the thesis came from: an EThOS ID there is one (formats.md); any
+    # other text, a DOI or address of another work included, stays a source (`sources`).
+    identifiers += [(t, "") for v in fields.get("source", []) if (t := clean(v.text)) and _is_ethos(t)]
     untyped: list[str] = []  # web addresses with no xsi:type: the page, in feeds without isReferencedBy
     identifiers += [(t, "") for t in _texts(fields, "ethosid")]  # EThOS's own exports had this element
     for text, kind in identifiers:
@@ -337,7 +350,7 @@ def _links(fields: Fields) -> Links:
             links.ethos_id = links.ethos_id or ethos
             if text.startswith(("http://", "https://")):
                 links.ethos_url = links.ethos_url or text
-        elif kind == "doi" or (kind != "uri" and parse_doi(text)):
+        elif kind == "doi" or (kind != "uri" and _whole_doi(text)):
             links.doi = links.doi or parse_doi(text) or text
         elif LDPUB_THESIS.fullmatch(text):
             links.elsewhere.append(text)

@@ -130,6 +130,15 @@ class Descriptions(Ledger):
         row = self.db.execute("SELECT 1 FROM descriptions WHERE graph = ? AND uses > 0 LIMIT 1", (graph,))
         return row.fetchone() is not None
 
+    def said_by(self, key: str) -> str:
+        """The shared descriptions one published record gave, as N-Triples (not what others said)."""
+        digests = self._given({key}).get(key, [])
+        found = []
+        for chunk in _chunks(digests):
+            query = f"SELECT ntriples FROM descriptions WHERE digest IN ({','.join('?' * len(chunk))})"
+            found += [ntriples for (ntriples,) in self.db.execute(query, chunk)]
+        return "".join(found)
+
     def content(self, graph: str) -> str | None:
         """The union of the descriptions of `graph` in use, as sorted N-Triples lines."""
         lines: set[str] = set()

@@ -74,7 +74,7 @@ class WritableStore:
         self.db = ox.Store(str(self.root / "primary"))
         self.hash_predicate = ox.NamedNode(str(own_terms(base).contentHash))
         if not (self.root / BASE_FILE).exists() or self.is_empty():
-            write_durably(self.root / BASE_FILE, base + "\n")
+            write_durably(self.root / BASE_FILE, (self._minted_under() or base) + "\n")
         # The figures of the current snapshot describe primary only if nothing was written
         # since it was published: then dropping graphs can adjust them instead of recounting.
         self._figures_follow = not (self.root / UNPUBLISHED).exists()
@@ -87,6 +87,15 @@ class WritableStore:
         del self.db
         fcntl.flock(self._lock, fcntl.LOCK_UN)
         self._lock.close()
+
+    def _minted_under(self) -> str | None:
+        """The base a store written before BASE was kept minted its IRIs under (read from a
+        record's graph name), so that the first command run on it without --base does not
+        record the default instead."""
+        for graph in self.db.named_graphs():
+            if isinstance(graph, ox.NamedNode) and "/doc/thesis/" in graph.value:
+                return graph.value.split("doc/thesis/", 1)[0]
+        return None
 
     def is_empty(self) -> bool:
         return next(iter(self.db.named_graphs()), None) is None
