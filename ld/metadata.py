@@ -44,7 +44,10 @@ def oai_dc(facts: Facts, thesis: str, _triples: list | None = None) -> etree._El
     ride on the names as UK repositories write them ("Sharp, Donald (Supervisor)")."""
     root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC_IRI, "xsi": XSI})
     root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} {SCHEMAS['oai_dc'][0]}")
-    for element, values in _dc_values(Thesis(facts, thesis)):
+    t = Thesis(facts, thesis)
+    for title in t.literals("title"):  # with their languages: which is the title depends on them
+        _add(root, DC_IRI, "title", title.value, lang=title.language)
+    for element, values in _dc_values(t):
         for value in values:
             _sub(root, element, value, DC_IRI)
     return root
@@ -53,7 +56,6 @@ def oai_dc(facts: Facts, thesis: str, _triples: list | None = None) -> etree._El
 def _dc_values(t: Thesis) -> list[tuple[str, list[str]]]:
     label = t.facts.label
     return [
-        ("title", t.texts("title") + t.texts("alternative")),
         ("creator", [label(a) for a in t.facts.authors(t.iri)]),
         ("contributor", [f"{label(s)} (Supervisor)" for s in t.facts.supervisors(t.iri)]
          + [f"{label(f)} (Sponsor)" for f in t.values(RELATORS + "fnd")] + [label(c) for c in t.other_contributors()]),
@@ -88,7 +90,9 @@ class Thesis:
         return self.values(self.own_terms + term)
 
     def literals(self, dcterm: str) -> list[ox.Literal]:
-        return [o for o in self.facts.index.get(self.iri, {}).get(DCT_IRI + dcterm, []) if isinstance(o, ox.Literal)]
+        """Untagged first, then by language: the reader takes the first untagged one as the title."""
+        found = [o for o in self.facts.index.get(self.iri, {}).get(DCT_IRI + dcterm, []) if isinstance(o, ox.Literal)]
+        return sorted(found, key=lambda o: (o.language is not None, o.language or "", o.value))
 
     def other_contributors(self) -> list[str]:
         supervisors = set(self.values(RELATORS + "ths"))

@@ -40,6 +40,10 @@ class Case:
 CASES = [
     Case("title-lang", '<dc:title xml:lang="cy">Traethawd</dc:title>', (DCT + "title", '"Traethawd"@cy'),
          (DC + "title", "Traethawd", None)),
+    Case("title-parallel", '<dc:title>Element test parallel title</dc:title><dc:title xml:lang="cy">Teitl cyfochrog</dc:title>',
+         (DCT + "title", '"Teitl cyfochrog"@cy'), (DC + "title", "Teitl cyfochrog", None)),
+    Case("abstract-parallel", '<dcterms:abstract>In English.</dcterms:abstract><dcterms:abstract xml:lang="cy">Yn Gymraeg.</dcterms:abstract>',
+         (DCT + "abstract", '"Yn Gymraeg."@cy'), (DCT + "abstract", "Yn Gymraeg.", None)),
     Case("alternative", "<dcterms:alternative>Another name</dcterms:alternative>",
          (DCT + "alternative", '"Another name"'), (DCT + "alternative", "Another name", None)),
     Case("second-creator", "<dc:creator>Second, Bea</dc:creator>", (FOAF_NAME, '"Second, Bea"'),

@@ -159,10 +159,14 @@ class Mapper:
         add((thesis, DCTERMS.identifier, Literal(record.ethos_id or key)))
         if record.title:
             add((thesis, DCTERMS.title, Literal(record.title, lang=record.title_lang or lang)))
+        for title, tag in record.parallel_titles:  # the title in other languages
+            add((thesis, DCTERMS.title, Literal(title, lang=tag)))
         for title in record.alternative_titles:
             add((thesis, DCTERMS.alternative, Literal(title, lang=lang)))
         if record.abstract:
             add((thesis, DCTERMS.abstract, Literal(record.abstract, lang=record.abstract_lang or lang)))
+        for text, tag in record.parallel_abstracts:
+            add((thesis, DCTERMS.abstract, Literal(text, lang=tag)))
         for text in record.descriptions:
             add((thesis, DCTERMS.description, Literal(text, lang=lang)))
         if record.language:

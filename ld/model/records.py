@@ -89,6 +89,8 @@ class Record:
     title_lang: str | None = None  # xml:lang of the title; else the record's language gives the tag
     abstract_lang: str | None = None
     alternative_titles: list[str] = field(default_factory=list)
+    parallel_titles: list[tuple[str, str]] = field(default_factory=list)  # (title, language) beside the title
+    parallel_abstracts: list[tuple[str, str]] = field(default_factory=list)  # (abstract, language)
     co_authors: list[Agent] = field(default_factory=list)  # creators after the first, in order
     contributors: list[Agent] = field(default_factory=list)  # dc:contributor with no known role
     grant_numbers: list[str] = field(default_factory=list)

@@ -212,13 +212,18 @@ def _record(fields: Fields, location: Location) -> Record:
     descriptions = [t for v in fields.get("description", []) if (t := kept_text(v.text))]
     if not abstracts and descriptions:  # oai_dc's dc:description is the abstract
         abstracts, descriptions = [Value(descriptions[0])], descriptions[1:]
+    titles, more_titles = _main_and_parallel(titles)
+    abstracts, more_abstracts = _main_and_parallel(abstracts)
     award, submitted, other_dates = _dates(fields)
     subjects = fields.get("subject", [])
     return Record(
         location=location,
         title=clean(titles[0].text) if titles else None,
         title_lang=_lang(titles[0]) if titles else None,
-        alternative_titles=_texts(fields, "alternative"),
+        alternative_titles=_texts(fields, "alternative")
+        + [t for v, lang in more_titles if not lang if (t := clean(v.text))],
+        parallel_titles=[(t, lang) for v, lang in more_titles if lang and (t := clean(v.text))],
+        parallel_abstracts=[(t, lang) for v, lang in more_abstracts if lang and (t := kept_text(v.text))],
         author=Agent(creators[0], isni=author_ids.get("isni"), orcid=author_ids.get("orcid")) if creators else None,
         co_authors=[Agent(n) for n in creators[1:]],
         contributors=[Agent(n) for n, r in contributors if r not in (*_SUPERVISING, *_FUNDING)],
@@ -234,7 +239,7 @@ def _record(fields: Fields, location: Location) -> Record:
         qualification_level=_first(fields, "qualificationlevel"),
         abstract=kept_text(abstracts[0].text) if abstracts else None,
         abstract_lang=_lang(abstracts[0]) if abstracts else None,
-        descriptions=descriptions,
+        descriptions=descriptions + [t for v, lang in more_abstracts if not lang and (t := kept_text(v.text))],
         keywords=list(dict.fromkeys(t for v in subjects if v.kind not in _SCHEMED and (t := clean(v.text)))),
         ddc=list(dict.fromkeys(t for v in subjects if v.kind == "ddc" and (t := clean(v.text)))),
         scheme_subjects=list(
@@ -278,6 +283,24 @@ def parse_isni_uri(value: str) -> str | None:
     """The 16 characters of an ISNI given as its URI (https://isni.org/isni/…)."""
     found = _ISNI_URI.fullmatch(value.strip())
     return found.group(1).upper() if found else None
+
+
+def _main_and_parallel(values: list[Value]) -> tuple[list[Value], list[tuple[Value, str | None]]]:
+    """The title (or abstract), and the others with their languages: a Welsh title beside the
+    English one is a parallel title.  Which one is the title depends on the set, never on the
+    order (the key is made of it): one without a language, else an English one, else the first
+    by language and text."""
+    if not values:
+        return [], []
+    main = min(values, key=lambda v: (_lang(v) is not None, not (_lang(v) or "").startswith("en"),
+                                      _lang(v) or "", v.text.strip()))  # fmt: skip
+    seen = {main.text.strip()}
+    rest = []
+    for v in values:
+        if v is not main and v.text.strip() not in seen:
+            seen.add(v.text.strip())
+            rest.append((v, _lang(v)))
+    return [main], rest
 
 
 def _lang(value: Value) -> str | None:
