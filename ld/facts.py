@@ -12,12 +12,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .uris import last_segment
-from .vocab import BIBO_IRI, DCT_IRI, RELATORS_IRI
+from .vocab import BIBO_IRI, DCT_IRI, RDF_MEMBER, RELATORS_IRI
 
 LABELS = ("http://xmlns.com/foaf/0.1/name", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "http://www.w3.org/2000/01/rdf-schema#label", DCT_IRI + "title")  # fmt: skip
 OWL_SAME = "http://www.w3.org/2002/07/owl#sameAs"
-RDF_MEMBER = "http://www.w3.org/1999/02/22-rdf-syntax-ns#_"
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ BIBO_IRI = str(BIBO)
 RELATORS_IRI = str(RELATORS)
 RDF_IRI = str(RDF)
 RDF_TYPE = str(RDF.type)
+RDF_MEMBER = RDF_IRI + "_"  # rdf:_1, rdf:_2, ...: the members of an rdf:Seq
 
 PREFIXES = {
     "dcterms": DCTERMS, "bibo": BIBO, "foaf": FOAF, "relators": RELATORS, "skos": SKOS,

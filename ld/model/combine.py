@@ -23,32 +23,13 @@ from __future__ import annotations
 from dataclasses import fields
 
 from ..vocab import name_key
-from .records import Agent, Location, Record, Source
+from .records import AGENTS, PEOPLE, Agent, Record, Source
 
 PRECEDENCE = ("uketd-dc", "ethos-text", "ethos-csv")
-PEOPLE = ("co_authors", "contributors", "supervisors", "funders")  # whole lists, never merged item by item
-AGENTS = ("author", "institution")
 
 
 def rank(kind: str) -> int:
     return PRECEDENCE.index(kind) if kind in PRECEDENCE else len(PRECEDENCE)
-
-
-def record_from_content(content: dict, location: Location) -> Record:
-    """The inverse of Record.content: a record again from its plain values."""
-    values: dict = {}
-    for f in fields(Record):
-        if f.name not in content:
-            continue
-        value = content[f.name]
-        if f.name in AGENTS and value is not None:
-            value = Agent(**value)
-        elif f.name in PEOPLE:
-            value = [Agent(**a) for a in value]
-        elif f.name == "scheme_subjects":
-            value = [tuple(pair) for pair in value]
-        values[f.name] = value
-    return Record(location=location, **values)
 
 
 def combine(records: dict[str, Record]) -> Record:

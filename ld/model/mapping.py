@@ -25,6 +25,7 @@ from ..vocab import (
     COAR_THESIS,
     DEGREES,
     ISO639_2,  # fmt: skip
+    RDF_MEMBER,
     RELATORS,
     SCHEMA,
     identify_institution,
@@ -65,7 +66,6 @@ class _Terms:
 BIBO, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, RELATORS, SCHEMA = (
     _Terms(ns) for ns in (BIBO, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, RELATORS, SCHEMA)
 )
-_RDF_MEMBER = "http://www.w3.org/1999/02/22-rdf-syntax-ns#_"  # rdf:_1, rdf:_2, ...
 _DDC_NOTATION = re.compile(r"[0-9]{3}(\.[0-9]+)?")
 _SAFE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
@@ -222,7 +222,7 @@ class Mapper:
         add((thesis, predicate, seq))
         add((seq, RDF.type, RDF.Seq))
         for n, person in enumerate(people, start=1):
-            add((seq, URIRef(f"{_RDF_MEMBER}{n}"), person))
+            add((seq, URIRef(f"{RDF_MEMBER}{n}"), person))
 
     def _person(self, agent: Agent, scoped_iri: str, add) -> URIRef:
         """Identifier-based URI for a person with a valid ISNI/ORCID, else one scoped to the record."""

@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,10 @@ class Location:
         if self.line is not None:
             return f"{self.source}, line {self.line}"
         return self.source
+
+
+AGENTS = ("author", "institution")  # Record fields holding one Agent
+PEOPLE = ("co_authors", "contributors", "supervisors", "funders")  # lists of Agents, never merged item by item
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,23 @@ class Record:
     def content_hash(self) -> str:
         """Stable digest of the content: unchanged records are not rewritten on re-ingest."""
         return content_digest(self.content())
+
+
+def record_from_content(content: dict, location: Location) -> Record:
+    """The inverse of Record.content: a record again from its plain values."""
+    values: dict = {}
+    for f in fields(Record):
+        if f.name not in content:
+            continue
+        value = content[f.name]
+        if f.name in AGENTS and value is not None:
+            value = Agent(**value)
+        elif f.name in PEOPLE:
+            value = [Agent(**a) for a in value]
+        elif f.name == "scheme_subjects":
+            value = [tuple(pair) for pair in value]
+        values[f.name] = value
+    return Record(location=location, **values)
 
 
 def content_digest(content: dict, version: str = "") -> str:

@@ -19,9 +19,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..config import Settings
-from ..model.combine import combine, record_from_content
+from ..model.combine import combine
 from ..model.mapping import Mapped, Mapper
-from ..model.records import Location, ReadError, Record, content_digest
+from ..model.records import Location, ReadError, Record, content_digest, record_from_content
 from ..model.validation import Finding, is_publishable, may_be, not_unique, validate_batch
 from ..search import IndexRow, from_rdflib, index_row
 from ..sources import READERS, Unit, read_units

@@ -20,9 +20,10 @@ from difflib import SequenceMatcher
 
 import pyoxigraph as ox
 
+from ..model.identifiers import parse_isni
 from ..model.languages import language_tag
 from ..model.records import Record
-from ..uris import document_key, thesis_iri
+from ..uris import document_iri, document_key, thesis_iri
 from ..vocab import BIBO_IRI, DCT_IRI, name_key, own_terms
 
 FOAF_NAME = ox.NamedNode("http://xmlns.com/foaf/0.1/name")
@@ -65,10 +66,8 @@ def _by_identifiers(db: ox.Store, base: str, record: Record) -> Iterator[tuple[s
         oai = record.location.oai_identifier
         found.append((SOURCE, ox.Literal(oai), f"the OAI-PMH identifier {oai}"))
     for predicate, value, reason in found:
-        for quad in db.quads_for_pattern(None, predicate, value, None):
-            other = document_key(base, quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else None
-            if other:
-                yield other, reason
+        for other in sorted(_graph_keys(base, db.quads_for_pattern(None, predicate, value, None))):
+            yield other, reason
 
 
 def _same_author_or_title(db: ox.Store, base: str, record: Record) -> set[str]:
@@ -93,12 +92,17 @@ def _graph_keys(base: str, quads) -> set[str]:  # type: ignore[no-untyped-def]
 def _compare(db: ox.Store, base: str, other: str, record: Record) -> Match | None:
     """The same awarding body and year, and the title or the author's name nearly the same."""
     thesis = ox.NamedNode(thesis_iri(base, other))
-    graph = ox.NamedNode(thesis.value.replace("/id/thesis/", "/doc/thesis/"))
+    graph = ox.NamedNode(document_iri(base, other))
     values = _values(db, thesis, graph, base)
     institution = record.institution.name if record.institution else ""
     if values["year"] != (record.date or "")[:4] or name_key(values["body"]) != name_key(institution):
         return None
-    if values["isni"] and record.author and record.author.isni and _compact(record.author.isni) != values["isni"]:
+    if (
+        values["isni"]
+        and record.author
+        and record.author.isni
+        and parse_isni(record.author.isni).compact != values["isni"]
+    ):
         return None  # two authors with ISNIs of their own are two people
     title = _similarity(values["title"], record.title or "")
     author = _similarity(values["author"], record.author.name if record.author else "")
@@ -131,10 +135,6 @@ def _values(db: ox.Store, thesis: ox.NamedNode, graph: ox.NamedNode, base: str) 
     body = ox.NamedNode(str(own_terms(base).awardingBodyName))
     return {"title": first(thesis, TITLE), "author": name, "year": first(thesis, ISSUED)[:4],
             "body": first(thesis, body), "isni": isni, "doi": first(thesis, DOI)}  # fmt: skip
-
-
-def _compact(isni: str) -> str:
-    return "".join(c for c in isni.upper() if c.isdigit() or c == "X")[-16:]
 
 
 def _similarity(a: str, b: str) -> float:

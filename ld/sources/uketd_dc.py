@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ..model.identifiers import is_ethos_id, parse_doi, parse_ethos_id
+from ..model.identifiers import is_ethos_id, parse_doi, parse_ethos_id, parse_isni
 from ..model.records import Agent, Location, ReadError, Record, clean, kept_text
 from ..vocab import DC_IRI, DCT_IRI, name_key
 
@@ -45,7 +45,6 @@ _SCHEMED = ("ddc", *SUBJECT_SCHEMES)  # other xsi:types on dc:subject (JACS, loc
 OWN_ELEMENTS = ("currentInstitution", "subjectDiscipline")
 # A thesis's IRI at an ldpub site (its own OAI-PMH gives it as dcterms:isReferencedBy).
 LDPUB_THESIS = re.compile(r"https?://[^\s/]+(/[^\s]*)?/id/thesis/[^\s/?#]+")
-_ISNI_URI = re.compile(r"https?://(?:www\.)?isni\.org/isni/([0-9]{15}[0-9Xx])")
 _W3CDTF_TIME = re.compile(
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})"
 )
@@ -279,12 +278,6 @@ def _whole_doi(text: str) -> bool:
     return bool(doi) and text.casefold().rstrip("/").endswith(doi.casefold())
 
 
-def parse_isni_uri(value: str) -> str | None:
-    """The 16 characters of an ISNI given as its URI (https://isni.org/isni/…)."""
-    found = _ISNI_URI.fullmatch(value.strip())
-    return found.group(1).upper() if found else None
-
-
 def _main_and_parallel(values: list[Value]) -> tuple[list[Value], list[tuple[Value, str | None]]]:
     """The title (or abstract), and the others with their languages: a Welsh title beside the
     English one is a parallel title.  Which one is the title depends on the set, never on the
@@ -314,8 +307,8 @@ def _institution(fields: Fields) -> Agent | None:
     element); its ISNI from a publisher given as an ISNI URI (as ldpub writes it), or an
     institution typed uketdterms:ISNI."""
     name = _first(fields, "institution", ("",)) or _first(fields, "publisher", ("",))
-    isni_uris = [t for t in _texts(fields, "publisher", ("uri",)) if parse_isni_uri(t)]
-    isni = parse_isni_uri(isni_uris[0]) if isni_uris else _first(fields, "institution", ("isni",))
+    isni_uris = [t for t in _texts(fields, "publisher", ("uri",)) if "isni.org/isni/" in t]
+    isni = parse_isni(isni_uris[0]).compact if isni_uris else _first(fields, "institution", ("isni",))
     return Agent(name, isni=isni) if name else None
 
 

@@ -15,9 +15,8 @@ import json
 import zlib
 from collections.abc import Iterable
 
-from ..model.combine import record_from_content
-from ..model.records import Location, Record
-from .ledger import Ledger
+from ..model.records import Location, Record, record_from_content
+from .ledger import Ledger, chunks, marks
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS contributions (
@@ -28,7 +27,6 @@ CREATE TABLE IF NOT EXISTS contributions (
     PRIMARY KEY (key, kind)
 ) WITHOUT ROWID;
 """
-LOOKUP_CHUNK = 500
 
 
 class Contributions(Ledger):
@@ -36,12 +34,9 @@ class Contributions(Ledger):
 
     def of(self, keys: Iterable[str]) -> dict[str, dict[str, Record]]:
         """key -> kind -> that source's record, for the keys that have several sources."""
-        wanted = sorted(set(keys))
         found: dict[str, dict[str, Record]] = {}
-        for start in range(0, len(wanted), LOOKUP_CHUNK):
-            chunk = wanted[start : start + LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT key, kind, location, content FROM contributions WHERE key IN ({marks})"
+        for chunk in chunks(set(keys)):
+            query = f"SELECT key, kind, location, content FROM contributions WHERE key IN ({marks(chunk)})"
             for key, kind, location, content in self.db.execute(query, chunk):
                 record = record_from_content(json.loads(zlib.decompress(content)), Location(**json.loads(location)))
                 record.kind = kind

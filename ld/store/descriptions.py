@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .ledger import Ledger
+from .ledger import Ledger, chunks, marks
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS descriptions (
@@ -32,7 +32,6 @@ CREATE INDEX IF NOT EXISTS descriptions_by_graph ON descriptions (graph);
 CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, digests BLOB NOT NULL) WITHOUT ROWID;
 """
 DIGEST_SIZE = 16
-CHUNK = 500  # values per IN (...) query
 
 Said = Mapping[str, str]  # shared graph -> the N-Triples one record gives for it
 
@@ -86,8 +85,8 @@ class Descriptions(Ledger):
 
     def _given(self, keys: set[str]) -> dict[str, list[bytes]]:
         found: dict[str, list[bytes]] = {}
-        for chunk in _chunks(sorted(keys)):
-            query = f"SELECT key, digests FROM records WHERE key IN ({','.join('?' * len(chunk))})"
+        for chunk in chunks(sorted(keys)):
+            query = f"SELECT key, digests FROM records WHERE key IN ({marks(chunk)})"
             for key, blob in self.db.execute(query, chunk):
                 found[key] = [blob[i : i + DIGEST_SIZE] for i in range(0, len(blob), DIGEST_SIZE)]
         return found
@@ -95,8 +94,8 @@ class Descriptions(Ledger):
     def _apply(self, delta: dict[bytes, int], text: dict[bytes, tuple[str, str]]) -> Rewrites:
         """Add the changes in use to each description; rewrite the graphs where one appears or goes."""
         before: dict[bytes, tuple[str, int]] = {}
-        for chunk in _chunks(list(delta)):
-            query = f"SELECT digest, graph, uses FROM descriptions WHERE digest IN ({','.join('?' * len(chunk))})"
+        for chunk in chunks(list(delta)):
+            query = f"SELECT digest, graph, uses FROM descriptions WHERE digest IN ({marks(chunk)})"
             before.update((d, (g, n)) for d, g, n in self.db.execute(query, chunk))
         touched: set[str] = set()
         for d, change in delta.items():
@@ -134,8 +133,8 @@ class Descriptions(Ledger):
         """The shared descriptions one published record gave, as N-Triples (not what others said)."""
         digests = self._given({key}).get(key, [])
         found = []
-        for chunk in _chunks(digests):
-            query = f"SELECT ntriples FROM descriptions WHERE digest IN ({','.join('?' * len(chunk))})"
+        for chunk in chunks(digests):
+            query = f"SELECT ntriples FROM descriptions WHERE digest IN ({marks(chunk)})"
             found += [ntriples for (ntriples,) in self.db.execute(query, chunk)]
         return "".join(found)
 
@@ -157,8 +156,3 @@ class Descriptions(Ledger):
         with self.db:
             self.db.execute("DELETE FROM descriptions")
             self.db.execute("DELETE FROM records")
-
-
-def _chunks(values: list) -> Iterable[list]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]

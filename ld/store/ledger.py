@@ -13,8 +13,11 @@ never wait for each other.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
+
+T = TypeVar("T")
 
 
 class Ledger:
@@ -34,6 +37,21 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+CHUNK = 500  # values per `IN (...)` query (SQLite allows 32,766 parameters)
+
+
+def chunks(values: Iterable[T]) -> Iterator[list[T]]:
+    """The values in lists short enough for one `IN (?, ?, ...)` query each."""
+    listed = list(values)
+    for start in range(0, len(listed), CHUNK):
+        yield listed[start : start + CHUNK]
+
+
+def marks(chunk: list) -> str:
+    """`?,?,...`: one placeholder per value of the chunk."""
+    return ",".join("?" * len(chunk))
 
 
 def connect(root: Path, filename: str, schema: str) -> sqlite3.Connection:

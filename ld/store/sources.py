@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .ledger import Ledger
+from .ledger import Ledger, chunks, marks
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +30,6 @@ CREATE TABLE IF NOT EXISTS published (
 );
 CREATE INDEX IF NOT EXISTS published_by_digest ON published (digest);
 """
-LOOKUP_CHUNK = 500  # digests per query (SQLite allows 32,766 parameters)
 
 
 @dataclass(frozen=True)
@@ -60,12 +59,11 @@ class SourceDigests(Ledger):
 
     def known(self, digests: Iterable[str]) -> dict[str, Known]:
         """Digest -> the published record read from those bytes, for the digests found."""
-        wanted = list(set(digests))
         found: dict[str, Known] = {}
-        for start in range(0, len(wanted), LOOKUP_CHUNK):
-            chunk = wanted[start : start + LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT key, digest, content_hash, identifier, warned FROM published WHERE digest IN ({marks})"
+        for chunk in chunks(set(digests)):
+            query = (
+                f"SELECT key, digest, content_hash, identifier, warned FROM published WHERE digest IN ({marks(chunk)})"
+            )
             for key, digest, content_hash, identifier, warned in self.db.execute(query, chunk):
                 found[digest] = Known(key, digest, content_hash, identifier, bool(warned))
         return found
