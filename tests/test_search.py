@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -199,9 +200,7 @@ def test_reindex_rebuilds_the_same_index_from_the_store(client, settings: Settin
         return [{**a, "hits": sorted(a["hits"], key=lambda h: (str(h["snippet"]), h["id"]))} for a in found]
 
     before = answers(client)
-    for suffix in ("", "-wal", "-shm"):
-        (settings.store / f"search.sqlite{suffix}").unlink(missing_ok=True)
-    assert client.get("/search.json").get_json()["total"] == 5  # this worker still reads the file it opened
+    shutil.rmtree(settings.store / "search")
     result = CliRunner().invoke(main, ["reindex", "--store", str(settings.store), "--base", settings.base])
     assert result.exit_code == 0 and "indexed 5 theses" in result.output, result.output
     from ld.web import create_app
@@ -282,9 +281,7 @@ def test_any_text_searches_or_says_why(sample_index, text: str, sort: str | None
 def test_damaged_index_is_a_clear_503_and_the_front_page_stays_up(published: Settings) -> None:
     from ld.web import create_app
 
-    (published.store / "search.sqlite").write_bytes(b"this is not an SQLite database" * 100)
-    for suffix in ("-wal", "-shm"):
-        (published.store / f"search.sqlite{suffix}").unlink(missing_ok=True)
+    (published.store / "search" / "meta.json").write_bytes(b"this is not an index" * 100)
     client = create_app(published).test_client()
     response = client.get("/search.json?q=turbulent", headers={"Accept": "application/json"})
     assert response.status_code == 503 and "ldpub reindex" in response.get_json()["detail"]
@@ -299,9 +296,10 @@ def test_reindex_replaces_a_damaged_index(published: Settings) -> None:
     from ld.cli import main
     from ld.web import create_app
 
-    (published.store / "search.sqlite").write_bytes(b"this is not an SQLite database" * 100)
+    (published.store / "search" / "meta.json").write_bytes(b"this is not an index" * 100)
     result = CliRunner().invoke(main, ["reindex", "--store", str(published.store), "--base", published.base])
     assert result.exit_code == 0 and "indexed 2 theses" in result.output, result.output
-    assert list(published.store.glob("search.sqlite.damaged-*"))
+    (aside,) = published.store.glob("search.damaged-*")  # kept for inspection
+    assert (aside / "meta.json").read_bytes().startswith(b"this is not an index")
     client = create_app(published).test_client()
     assert client.get("/search.json?q=turbulent").get_json()["total"] == 1

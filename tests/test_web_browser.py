@@ -118,3 +118,46 @@ def test_search_from_the_front_page(site: str, browser: webdriver.Chrome) -> Non
     titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "ol li > a")]
     assert titles[0].startswith("Computation and measurement") and "sort=oldest" in browser.current_url
     assert console_errors(browser) == []
+
+
+def test_year_bars_lead_to_that_year(site: str, browser: webdriver.Chrome) -> None:
+    """The histogram is plain SVG links: a click filters by the bar's year, no script involved."""
+    browser.get(f"{site}search")
+    assert found(browser, "2 theses")
+    bars = browser.find_elements(By.CSS_SELECTOR, "figure.years svg a")
+    assert len(bars) == 2  # 1989 and 2019
+    bars[-1].click()
+    assert found(browser, "1 thesis (filtered: year = 2019")
+    assert browser.find_element(By.CSS_SELECTOR, "ol.hits li a").text.startswith("Mental health and recovery")
+    summary = browser.find_element(By.CSS_SELECTOR, "figure.years summary")
+    summary.click()  # the same figures as a table, for people who cannot see the bars
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "figure.years table td")]
+    assert cells == ["1989", "1", "2019", "1"]
+    assert console_errors(browser) == []
+
+
+@pytest.mark.parametrize(("width", "beside"), [(1400, True), (600, False)])
+def test_facets_beside_results_when_wide_below_when_narrow(
+    site: str, browser: webdriver.Chrome, tmp_path: Path, width: int, beside: bool
+) -> None:
+    browser.set_window_size(width, 1000)
+    try:
+        browser.get(f"{site}search")
+        assert found(browser, "2 theses")
+        results = browser.find_element(By.CSS_SELECTOR, "section[aria-label=Results]").rect
+        facets = browser.find_element(By.CSS_SELECTOR, "aside.refine").rect
+        if beside:
+            assert facets["x"] >= results["x"] + results["width"] and facets["y"] < results["y"] + results["height"]
+        else:
+            assert facets["y"] >= results["y"] + results["height"] and facets["x"] == results["x"]
+        for title in browser.find_elements(By.CSS_SELECTOR, "a.hit-title"):  # whole titles, wrapped, never cut
+            clipped = browser.execute_script(
+                "const r = arguments[0].getBoundingClientRect(), s = arguments[1].getBoundingClientRect();"
+                "return r.right > s.right + 1 || getComputedStyle(arguments[0]).textOverflow === 'ellipsis';",
+                title, browser.find_element(By.CSS_SELECTOR, "section[aria-label=Results]"),
+            )  # fmt: skip
+            assert not clipped
+        shot = tmp_path / f"search-{width}.png"
+        assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 1000
+    finally:
+        browser.set_window_size(1280, 1000)

@@ -8,8 +8,6 @@ snapshot (read-only, as web workers do) in chunks while this process writes the 
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from tqdm import tqdm
 
 from ..config import Settings
 from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
+from ..search.index import set_aside
 from ..store.rdf import published_changes
 from ..store.shared import record_quads
 from ..uris import is_document_iri
@@ -37,27 +36,22 @@ CHUNK = 1000  # graphs a worker reads per task
 
 
 def reindex(settings: Settings, progress: bool = False) -> Reindexed:
-    """Rebuild the index in one transaction (searches answer from the old one meanwhile)."""
+    """Rebuild the index in one commit (searches answer from the old one meanwhile)."""
     damaged = _set_aside_if_damaged(settings.store)
     with writing(settings) as writer:  # no ingest may change the store meanwhile
         snapshot = writer.store.published_snapshot()
         rows = tqdm(_rows(snapshot, settings.base, settings.worker_processes), unit=" theses",
                     disable=not progress)  # fmt: skip
-        return Reindexed(writer.ledgers.search.rebuild(rows, published_changes(settings.store)), damaged)
+        search = writer.ledgers.search
+        return Reindexed(search.rebuild(rows, published_changes(settings.store), settings.worker_processes), damaged)
 
 
 def _set_aside_if_damaged(root: Path) -> Path | None:
-    """Rename an index SQLite cannot read (with its WAL files), kept for inspection."""
-    try:
-        SearchIndex(root).close()
-        return None
-    except sqlite3.DatabaseError:
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        for suffix in ("", "-wal", "-shm"):
-            found = root / f"search.sqlite{suffix}"
-            if found.exists():
-                found.rename(root / f"search.sqlite{suffix}.damaged-{stamp}")
-        return root / f"search.sqlite.damaged-{stamp}"
+    """Move an index that cannot be read aside, kept for inspection; the rebuild starts afresh."""
+    index = SearchIndex(root)
+    readable = index.readable()
+    index.close()
+    return None if readable else set_aside(index.path)
 
 
 def _rows(snapshot: Path, base: str, jobs: int) -> Iterator[IndexRow]:

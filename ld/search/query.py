@@ -1,17 +1,16 @@
-"""Visitor text to FTS5 MATCH syntax, and the terms to highlight.
+"""Visitor text as words and "phrases": ldpub's own small syntax, never the engine's.
 
-Visitors' text never reaches FTS5 syntax directly: each word or "phrase" is quoted here,
-so a stray operator, bracket or column name is just a word to look for.
+Queries are built from this parse (matching.py), so a stray operator, bracket or field
+name is just a word to look for.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
-WORD = re.compile(r"[^\W_]+")  # what FTS5's unicode61 tokenizer keeps as a token: letters and digits
+WORD = re.compile(r"[^\W_]+")  # a token, as the index's tokenizer splits text: letters and digits
 
 
 class BadQuery(ValueError):
@@ -37,13 +36,3 @@ def terms(text: str) -> list[Term]:
         if cleaned:
             found.append(Term(cleaned, prefix))
     return found
-
-
-def expression(query: list[Term]) -> str | None:
-    """FTS5 MATCH syntax for the visitor's terms: every term quoted, all required."""
-    return " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in query) or None
-
-
-def fold(word: str) -> str:
-    """Case and accents removed, as the index's tokenizer does, so highlights find what matched."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()

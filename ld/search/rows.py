@@ -16,7 +16,8 @@ from functools import cache
 import pyoxigraph as ox
 
 from ..uris import key_of
-from ..vocab import DCT_IRI, RDF_TYPE
+from ..vocab import BIBO_IRI, DCT_IRI, RDF_MEMBER, RDF_TYPE
+from .facets import DDC_CLASSES
 
 THESIS = "http://purl.org/ontology/bibo/Thesis"
 DEGREE = "http://purl.org/ontology/bibo/degree"
@@ -27,13 +28,7 @@ NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 KEYWORDS = "http://schema.org/keywords"
 SUPERVISOR = "http://id.loc.gov/vocabulary/relators/ths"
 AWARDED_BY = "http://id.loc.gov/vocabulary/relators/dgg"
-
-# The Dewey Decimal Classification's ten main classes: the facet groups concepts by these.
-DDC_CLASSES = {
-    "0": "Computer science, information & general works", "1": "Philosophy & psychology", "2": "Religion",
-    "3": "Social sciences", "4": "Language", "5": "Science", "6": "Technology", "7": "Arts & recreation",
-    "8": "Literature", "9": "History & geography",
-}  # fmt: skip
+AUTHOR_LIST = BIBO_IRI + "authorList"
 
 Triple = tuple[str, str, str]  # subject, predicate, object: IRIs and literals' lexical forms alike
 
@@ -58,6 +53,7 @@ class IndexRow:
     institution: str
     year: int | None
     facets: tuple[Facet, ...]
+    authors: tuple[str, ...] = ()  # names in the thesis's order, for the result line
 
     def facet(self, name: str) -> Facet | None:
         return next((f for f in self.facets if f.name == name), None)
@@ -81,7 +77,7 @@ def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
     wanted = _wanted(own)
     about: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for s, p, o in triples:
-        if p in wanted:
+        if p in wanted or p.startswith(RDF_MEMBER):
             about[s].setdefault(p, []).append(o)
     for props in about.values():  # the same row whatever order the triples came in (mapping or store)
         for values in props.values():
@@ -95,9 +91,9 @@ def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
     def first(values: Iterable[str], predicate: str) -> str | None:
         return next((v for iri in sorted(values) for v in about[iri].get(predicate, ())), None)
 
-    people = [
-        n for p in (DCT_IRI + "creator", SUPERVISOR) for iri in props.get(p, ()) for n in about[iri].get(FOAF_NAME, ())
-    ]
+    authors = _names(about, _ordered(about, props, DCT_IRI + "creator", AUTHOR_LIST))
+    supervisors = _names(about, _ordered(about, props, SUPERVISOR, own + "supervisorList"))
+    people = [*authors, *supervisors]
     subjects = [label for iri in props.get(DCT_IRI + "subject", ()) for label in about[iri].get(PREF_LABEL, ())]
     issued = next(iter(props.get(DCT_IRI + "issued", ())), "")
     year = int(issued[:4]) if issued[:4].isdigit() else None
@@ -111,8 +107,25 @@ def index_row(own: str, triples: Iterable[Triple]) -> IndexRow | None:
         keywords=" ; ".join([*props.get(KEYWORDS, ()), *subjects]),
         institution=" ; ".join(dict.fromkeys(names)),
         year=year,
-        facets=tuple(_facets(about, props, own, year, first)),
+        facets=tuple(_facets(about, props, own, year, first))
+        + tuple(Facet("supervisor", name, name) for name in dict.fromkeys(supervisors)),
+        authors=tuple(authors),
     )
+
+
+def _ordered(about: dict, props: dict, predicate: str, listing: str) -> list[str]:
+    """The IRIs a thesis gives under `predicate`, in its rdf:Seq's order where it has one."""
+    iris = props.get(predicate, [])
+    position: dict[str, int] = {}
+    for seq in props.get(listing, ()):
+        for p, members in about.get(seq, {}).items():
+            if p.startswith(RDF_MEMBER) and p[len(RDF_MEMBER) :].isdigit():
+                position.update((m, int(p[len(RDF_MEMBER) :])) for m in members)
+    return sorted(iris, key=lambda iri: (position.get(iri, len(iris) + 1), iri))
+
+
+def _names(about: dict, iris: list[str]) -> list[str]:
+    return [name for iri in iris for name in about[iri].get(FOAF_NAME, ())]
 
 
 @cache
@@ -120,7 +133,8 @@ def _wanted(own: str) -> frozenset[str]:
     """The predicates a row is made from; the rest of a record's graph is skipped."""
     return frozenset({RDF_TYPE, *(DCT_IRI + name for name in ("title", "abstract", "creator", "subject", "issued")),
                       SUPERVISOR, AWARDED_BY, DEGREE, FOAF_NAME, RDFS_LABEL, PREF_LABEL, NOTATION, KEYWORDS,
-                      own + "subjectDiscipline", own + "awardingBodyName"})  # fmt: skip
+                      AUTHOR_LIST, own + "supervisorList", own + "subjectDiscipline",
+                      own + "awardingBodyName"})  # fmt: skip
 
 
 def _facets(about: dict, props: dict, own: str, year: int | None, first) -> list[Facet]:  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from functools import cache
 from importlib import resources
 from itertools import islice
@@ -14,6 +13,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template
 
 from ..model.validation import SHAPES_DIR
 from ..renderers import RENDERERS, jsonld_context
+from ..search import SearchUnavailable
 from ..store.rdf import StoreMissing
 from ..uris import document_key, thesis_path
 from .describe import Description
@@ -40,7 +40,7 @@ def home() -> Response:
         example = {"href": thesis_path(key), "label": f"thesis {key}"}
     try:
         counts = {"theses": index().count(), "institutions": len(index().values("institution"))}
-    except sqlite3.DatabaseError:  # a damaged search index must not take the front page down with it
+    except SearchUnavailable:  # a damaged search index must not take the front page down with it
         counts = None
     body = render_template("home.html", page_title="ldpub", thing=base(), example=example,
                            counts=counts, licence=current_app.config["LDPUB"].license)  # fmt: skip

@@ -7,6 +7,7 @@ import sqlite3
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..search import SearchUnavailable
 from ..store.rdf import StoreMissing
 
 
@@ -40,8 +41,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(sqlite3.DatabaseError)
     def unreadable_ledger(exc: sqlite3.DatabaseError) -> Response:
         current_app.logger.error("an SQLite file beside the store cannot be read: %s", exc)
-        detail = (
-            "A file beside the store cannot be read. If it is the search index (STORE/search.sqlite), "
-            "`ldpub reindex` rebuilds it from the published data; the records themselves are unaffected."
-        )
+        detail = "A file beside the store cannot be read; the records themselves are unaffected."
         return error_response(503, "Service unavailable", detail)
+
+    @app.errorhandler(SearchUnavailable)
+    def unreadable_index(exc: SearchUnavailable) -> Response:
+        current_app.logger.error("%s", exc)
+        detail = (
+            "The search index (STORE/search/) cannot be read. `ldpub reindex` rebuilds it from the published "
+            "data; the records themselves are unaffected."
+        )
+        return error_response(503, "Search unavailable", detail)

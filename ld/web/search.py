@@ -7,10 +7,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
-from ..search import FACETS, SORTS, BadQuery, Results, SearchIndex
+from ..search import FACETS, SORTS, BadQuery, FacetCount, Results, SearchIndex
 from ..uris import document_path, thesis_iri
 from ..vocab import BIBO_IRI, DCT_IRI
 from .errors import error_response
+from .histogram import histogram
 from .params import number_arg
 from .respond import base, per_process
 
@@ -28,10 +29,10 @@ def index() -> SearchIndex:
 def search() -> Response:
     wants_json = request.path.endswith((".json", ".jsonld")) or request.accept_mimetypes.best == "application/json"
     text = request.args.get("q", "")[:500]
-    filters = {name: request.args[name] for name in FACETS if request.args.get(name)}
     page, size = number_arg("page", 1, MAX_PAGE), number_arg("size", 20, MAX_SIZE)
     sort = request.args.get("sort") or None
     try:
+        filters = _filters()
         results = index().search(text, filters, page, size, sort)
     except BadQuery as exc:
         return error_response(400, "Bad search", str(exc), as_json=wants_json)
@@ -40,10 +41,28 @@ def search() -> Response:
         return Response(json.dumps(hydra(data), ensure_ascii=False, indent=1), mimetype="application/ld+json")
     if wants_json:
         return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
+    state = {"q": text, **filters, "sort": sort}
+    years = histogram(results.years, lambda y: _link({**state, "year": None}, year=[str(y)]),
+                      {int(y) for y in filters.get("year", []) if y.isdigit()})  # fmt: skip
     body = render_template("search.html", page_title="Search", thing=f"{base()}search",
-                           data=data, text=text, filters=filters, sort=sort,
+                           data=data, text=text, filters=filters, sort=sort, histogram=years,
                            sorts=_sorts(text, filters, sort))  # fmt: skip
     return Response(body, mimetype="text/html")
+
+
+MAX_VALUES = 20  # values of one facet a search may name at once
+
+
+def _filters() -> dict[str, list[str]]:
+    """Each facet's values from the query string (`institution=A&institution=B`: either), in order, once each."""
+    found = {}
+    for name in FACETS:
+        values = list(dict.fromkeys(v for v in request.args.getlist(name) if v))
+        if len(values) > MAX_VALUES:
+            raise BadQuery(f"at most {MAX_VALUES} values of {name} at once")
+        if values:
+            found[name] = values
+    return found
 
 
 # Inline, so a client need not fetch www.w3.org's Hydra context to read the results.
@@ -83,7 +102,7 @@ def _query_string(data: dict, paged: bool) -> str:
     params = {"q": data["query"], **data["filters"], "sort": data["sort"]}
     if paged:
         params |= {"page": data["page"], "size": data["size"]}
-    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True)
 
 
 @bp.get("/opensearch.xml")
@@ -93,7 +112,7 @@ def opensearch() -> Response:
     return Response(body, mimetype="application/opensearchdescription+xml")
 
 
-@bp.get("/browse/<any(institution, year, decade, degree, discipline, ddc):facet>")
+@bp.get("/browse/<any(institution, year, decade, degree, discipline, ddc, supervisor):facet>")
 def browse(facet: str) -> Response:
     """Every value of one facet with its count, linking to the filtered search (and the resource's page)."""
     rows = [
@@ -103,7 +122,8 @@ def browse(facet: str) -> Response:
     ]  # fmt: skip
     if request.accept_mimetypes.best == "application/json":
         return Response(json.dumps({"facet": facet, "values": rows}, ensure_ascii=False), mimetype="application/json")
-    body = render_template("browse.html", page_title=f"Browse by {facet}",
+    years = histogram(index().years(), lambda y: _link({"year": str(y)}), set())
+    body = render_template("browse.html", page_title=f"Browse by {facet}", histogram=years,
                            thing=f"{base()}browse/{facet}", facet=facet, rows=rows)  # fmt: skip
     return Response(body, mimetype="text/html")
 
@@ -116,7 +136,11 @@ def _local(iri: str | None) -> str | None:
 def _link(state: dict, **changes: object) -> str:
     """/search with the current query, filters and sort, changed as given (None removes)."""
     params = {**state, **changes}
-    return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True)
+
+
+def _added(values: list[str], value: str) -> list[str]:
+    return values if value in values else [*values, value]
 
 
 def _sorts(text: str, filters: dict, sort: str | None) -> list[dict]:
@@ -130,20 +154,36 @@ def _sorts(text: str, filters: dict, sort: str | None) -> list[dict]:
 def _data(state: dict, page: int, size: int, results: Results) -> dict:
     filters = {k: v for k, v in state.items() if k in FACETS}
     hits = [{
-        "id": thesis_iri(base(), h.key), "url": document_path(h.key), "title": h.title,
+        "id": thesis_iri(base(), h.key), "url": document_path(h.key), "title": h.title, "authors": h.authors,
         "year": h.year, "institution": h.institution, "degree": h.degree, "snippet": _segments(h.snippet),
     } for h in results.hits]  # fmt: skip
-    facets = {name: [{"value": c.value, "label": c.label, "count": c.count,
-                      "href": _link(state, **{name: c.value})} for c in counts]
-              for name, counts in results.facets.items()}  # fmt: skip
+    facets = {name: [_facet_value(state, name, c) for c in counts] for name, counts in results.facets.items()}
+    widening = {name: [_facet_value(state, name, c) for c in counts if c.value not in filters[name]]
+                for name, counts in results.widening.items()}  # fmt: skip
     data = {"query": state["q"], "filters": filters, "sort": state["sort"], "total": results.total, "page": page,
-            "size": size, "hits": hits, "facets": facets,
-            "remove": {name: _link(state, **{name: None}) for name in filters}}  # fmt: skip
+            "size": size, "hits": hits, "facets": facets, "widening": widening,
+            "remove": {name: _link(state, **{name: None}) for name in filters},
+            "years": [{"year": y, "count": c, "href": _link({**state, "year": None}, year=[str(y)])}
+                      for y, c in sorted(results.years.items())],
+            "suggestion": None}  # fmt: skip
+    if results.suggestion:
+        data["suggestion"] = {"query": results.suggestion, "href": _link(state, q=results.suggestion, page=None)}
     if page * size < results.total:
         data["next"] = _link(state, page=page + 1, size=size)
     if page > 1:
         data["previous"] = _link(state, page=page - 1, size=size)
     return data
+
+
+def _facet_value(state: dict, name: str, count: FacetCount) -> dict:
+    """A facet value: its link adds it to the search (another value of the same facet widens it);
+    a value already chosen says so, with a link that takes only it away."""
+    chosen = state.get(name) or []
+    value = {"value": count.value, "label": count.label, "count": count.count,
+             "href": _link(state, **{name: _added(chosen, count.value)})}  # fmt: skip
+    if count.value in chosen:
+        value |= {"selected": True, "remove": _link(state, **{name: [v for v in chosen if v != count.value]})}
+    return value
 
 
 def _segments(snippet: str | None) -> list[list]:

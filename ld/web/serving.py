@@ -48,8 +48,8 @@ def worker_app() -> Flask:
 
     app = create_app(load_settings())
     if os.environ.get(LANE, GENERAL) == GENERAL:
-        with app.app_context():  # the facet arrays (~1 s at EThOS scale) and the query process
-            index().count()
+        with app.app_context():  # the search index's files into the page cache, and the query process
+            index().search("", {}, 1, 1)
             query_process().start()
     return app
 
