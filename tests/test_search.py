@@ -303,3 +303,17 @@ def test_reindex_replaces_a_damaged_index(published: Settings) -> None:
     assert (aside / "meta.json").read_bytes().startswith(b"this is not an index")
     client = create_app(published).test_client()
     assert client.get("/search.json?q=turbulent").get_json()["total"] == 1
+
+
+def test_a_worker_that_found_the_index_damaged_answers_again_after_reindex(published: Settings) -> None:
+    from click.testing import CliRunner
+
+    from ld.cli import main
+    from ld.web import create_app
+
+    (published.store / "search" / "meta.json").write_bytes(b"this is not an index")
+    client = create_app(published).test_client()
+    assert client.get("/search.json?q=turbulent").status_code == 503
+    result = CliRunner().invoke(main, ["reindex", "--store", str(published.store), "--base", published.base])
+    assert result.exit_code == 0, result.output
+    assert client.get("/search.json?q=turbulent").get_json()["total"] == 1  # the same worker, no restart

@@ -8,6 +8,7 @@ snapshot (read-only, as web workers do) in chunks while this process writes the 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from tqdm import tqdm
 
 from ..config import Settings
 from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
-from ..search.index import set_aside
+from ..search.index import IndexToRefill, set_aside
 from ..store.rdf import published_changes
 from ..store.shared import record_quads
 from ..uris import is_document_iri
@@ -37,13 +38,15 @@ CHUNK = 1000  # graphs a worker reads per task
 
 def reindex(settings: Settings, progress: bool = False) -> Reindexed:
     """Rebuild the index in one commit (searches answer from the old one meanwhile)."""
-    damaged = _set_aside_if_damaged(settings.store)
-    with writing(settings) as writer:  # no ingest may change the store meanwhile
-        snapshot = writer.store.published_snapshot()
-        rows = tqdm(_rows(snapshot, settings.base, settings.worker_processes), unit=" theses",
-                    disable=not progress)  # fmt: skip
-        search = writer.ledgers.search
-        return Reindexed(search.rebuild(rows, published_changes(settings.store), settings.worker_processes), damaged)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IndexToRefill)  # refilling it is what this does
+        damaged = _set_aside_if_damaged(settings.store)
+        with writing(settings) as writer:  # no ingest may change the store meanwhile
+            snapshot = writer.store.published_snapshot()
+            rows = tqdm(_rows(snapshot, settings.base, settings.worker_processes), unit=" theses",
+                        disable=not progress)  # fmt: skip
+            changes = published_changes(settings.store)
+            return Reindexed(writer.ledgers.search.rebuild(rows, changes, settings.worker_processes), damaged)
 
 
 def _set_aside_if_damaged(root: Path) -> Path | None:

@@ -35,6 +35,10 @@ WRITER_HEAP = 128_000_000  # bytes Tantivy buffers before writing a segment (its
 REBUILD_HEAP = 400_000_000
 
 
+class IndexToRefill(UserWarning):
+    """The index is empty for now (an older ldpub's, or a damaged one set aside): `ldpub reindex` refills it."""
+
+
 class SearchUnavailable(RuntimeError):
     """The index cannot be read; `ldpub reindex` rebuilds it from the store."""
 
@@ -66,11 +70,24 @@ class SearchIndex:
         self.path = root / "search"
         self._writer: tantivy.IndexWriter | None = None
         self._damage: str | None = None
-        self.outdated = self._older_index_only()
+        new = not (self.path / "meta.json").exists()
         try:
             self.index = _open(self.path)
         except ValueError as exc:  # a file of the index is missing or unreadable
             self._damage = str(exc)
+        self.outdated = new and self._behind_the_store()
+
+    def _behind_the_store(self) -> bool:
+        """A new index beside a store that already holds records (an older ldpub's FTS5 index
+        is there, or the index was deleted) is empty until `ldpub reindex`; say so. Beside an
+        empty store it is complete: it reflects change event 0."""
+        if (self.root / "search.sqlite").exists() or (self.root / "CURRENT").exists():
+            warnings.warn("the search index is empty but the store holds records (an older ldpub kept search.sqlite, "
+                          "or the index was removed): run `ldpub reindex`", IndexToRefill, stacklevel=3)  # fmt: skip
+            return True
+        if self._damage is None:
+            self._note_applied(0)
+        return False
 
     def readable(self) -> bool:
         try:
@@ -83,14 +100,6 @@ class SearchIndex:
         if self._writer is not None:
             self._writer.wait_merging_threads()  # merges under way finish; the writer is spent after this
             self._writer = None
-
-    def _older_index_only(self) -> bool:
-        """An FTS5 index from an ldpub before Tantivy, and no Tantivy index yet: say how to fill this one."""
-        if (self.root / "search.sqlite").exists() and not self.path.exists():
-            warnings.warn("the search index was built by an older ldpub (search.sqlite): run `ldpub reindex`",
-                          stacklevel=3)  # fmt: skip
-            return True
-        return False
 
     # Writing: one process at a time (the store's write lock), many readers.
 
@@ -118,12 +127,12 @@ class SearchIndex:
             self._note_applied(changes)
 
     def applied(self) -> int | None:
-        """The last change-log event the index reflects: 0 for an index never written to, None
-        when that is unknown (an index an older ldpub built, to be filled by `ldpub reindex`)."""
+        """The last change-log event the index reflects; None when that is unknown (an index made
+        beside a store that already held records, to be filled by `ldpub reindex`)."""
         try:
             return int((self.path / "applied").read_text())
         except (FileNotFoundError, ValueError):
-            return None if self.outdated else 0
+            return None
 
     def _note_applied(self, changes: int) -> None:
         """Written after the commit: a crash between the two leaves an older event, so the next
@@ -167,14 +176,17 @@ class SearchIndex:
         """Move an unreadable index aside (kept for inspection) and begin an empty one."""
         aside = set_aside(self.path)
         warnings.warn(f"the search index could not be read and was moved to {aside}: run `ldpub reindex` "
-                      "to fill the new one", stacklevel=4)  # fmt: skip
+                      "to fill the new one", IndexToRefill, stacklevel=4)  # fmt: skip
         self.index, self._damage, self.outdated = _open(self.path), None, True
 
     # Reading: every question answered from one searcher, one snapshot of the index.
 
     def _searcher(self) -> tantivy.Searcher:
         if self._damage is not None:
-            raise SearchUnavailable(f"the search index cannot be read ({self._damage})")
+            try:  # `ldpub reindex` may have rebuilt it since: a web worker need not be restarted
+                self.index, self._damage = _open(self.path), None
+            except ValueError as exc:
+                raise SearchUnavailable(f"the search index cannot be read ({exc})") from exc
         try:
             self.index.reload()  # about 40 us when nothing changed
             return self.index.searcher()
@@ -302,4 +314,4 @@ def set_aside(path: Path) -> Path:
     return aside
 
 
-__all__ = ["SHOWN", "SORTS", "BadQuery", "Hit", "Results", "SearchIndex", "SearchUnavailable"]
+__all__ = ["SHOWN", "SORTS", "BadQuery", "Hit", "IndexToRefill", "Results", "SearchIndex", "SearchUnavailable"]

@@ -22,7 +22,7 @@ import tantivy
 from .facets import FACETS
 
 TEXTS = ("title", "abstract", "people", "keywords", "institution")
-BOOSTS = {"title": 10.0, "people": 5.0, "keywords": 3.0, "institution": 2.0, "abstract": 1.0}  # FTS5's old weights
+BOOSTS = {"title": 10.0, "people": 5.0, "keywords": 3.0, "institution": 2.0, "abstract": 1.0}  # as FTS5's BM25 had them
 LAYOUT = "tantivy-1"  # changes with the fields: an index of another layout is rebuilt, never misread
 FOLDED = "folded"  # words, lower case, accents folded to ASCII
 

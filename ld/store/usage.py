@@ -16,7 +16,6 @@ from .rdf import current_snapshot
 
 # Ledgers and derived data beside the store, with what each holds (README: "The store").
 FILES = {
-    "search": ("search.sqlite", "the search index"),
     "quarantine": ("quarantine.sqlite", "held records and unreadable input"),
     "changes": ("changes.sqlite", "the change log"),
     "withdrawn": ("withdrawn.sqlite", "tombstones"),
@@ -49,6 +48,11 @@ def _places(root: Path) -> list[tuple[str, str, list[Path]]]:
         ("primary", "the database ingest writes", [root / "primary"]),
         ("snapshots", f"{count} published checkpoints, beyond what primary shares", [snapshots]),
         ("rendered", "record bodies kept by content digest", [root / "rendered"]),
+        (
+            "search",
+            "the search index (and an older ldpub's, until `ldpub reindex`)",
+            [root / "search", *(root / f"search.sqlite{end}" for end in ("", "-wal", "-shm"))],
+        ),
     ]
     for name, (filename, what) in FILES.items():
         places.append((name, what, [root / f"{filename}{end}" for end in ("", "-wal", "-shm")]))

@@ -187,7 +187,7 @@ def _facet_value(state: dict, name: str, count: FacetCount) -> dict:
 
 
 def _segments(snippet: str | None) -> list[list]:
-    """[[text, highlighted], ...] from FTS5's \\x02…\\x03 markers, for safe rendering."""
+    """[[text, highlighted], ...] from the snippet's \\x02…\\x03 markers, for safe rendering."""
     if not snippet:
         return []
     out = []
