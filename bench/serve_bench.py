@@ -80,14 +80,19 @@ end
 MEDIA = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/html"}
 
 
+def pinned(cpus: str | None) -> list[str]:
+    """`taskset -c CPUS` before a command, when asked: the client and the servers on cores of their own."""
+    return ["taskset", "-c", cpus] if cpus else []
+
+
 def run_wrk(port: int, lines: list[str], accept: str, expected: int, connections: int, args: argparse.Namespace,
             work: Path) -> dict:  # fmt: skip
     paths = work / "paths.txt"
     paths.write_text("\n".join(lines) + "\n")
     script = work / "random.lua"
     script.write_text(LUA.format(paths=paths, seed=args.seed, accept=accept, expected=expected))
-    command = ["wrk", "-t", str(args.threads), "-c", str(connections), "-d", f"{args.seconds}s",
-               "--latency", "-s", str(script), f"http://127.0.0.1:{port}"]  # fmt: skip
+    command = [*pinned(args.client_cpus), "wrk", "-t", str(args.threads), "-c", str(connections), "-d",
+               f"{args.seconds}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"]  # fmt: skip
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return parse_wrk(out)
 
@@ -206,6 +211,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--workers", type=int, default=0, help="processes of every ldpub server (0: one per core)")
+    parser.add_argument("--server-cpus", default=None, help="run every server on these CPUs only (taskset -c)")
+    parser.add_argument("--client-cpus", default=None, help="run wrk on these CPUs only (taskset -c)")
     beside = Path(sys.executable).parent / "oxigraph"  # `pip install oxigraph` (make bench) puts it here
     found = shutil.which("oxigraph") or (str(beside) if beside.exists() else None)
     parser.add_argument("--oxigraph", default=found, help="the oxigraph server binary")
@@ -234,7 +241,7 @@ def main() -> None:
     def run(name: str, kind: str, commands: list[list[str]], ports: list[int], probe: str) -> None:
         if not wanted(name):
             return
-        servers = [spawn(command, env, HERE.parent) for command in commands]
+        servers = [spawn([*pinned(args.server_cpus), *command], env, HERE.parent) for command in commands]
         try:
             wait(f"http://127.0.0.1:{ports[0]}{probe}")
             results[name] = measure(name, kind, ports[0], drawn, args, work)

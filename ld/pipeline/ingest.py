@@ -23,7 +23,7 @@ from ..model.combine import combine
 from ..model.mapping import Mapped, Mapper
 from ..model.records import Location, ReadError, Record, content_digest, record_from_content
 from ..model.validation import Finding, is_publishable, may_be, not_unique, validate_batch
-from ..search import IndexRow, from_rdflib, index_row
+from ..search import IndexRow, Prepared, from_rdflib, index_row, prepare
 from ..sources import READERS, Unit, read_units
 from ..store.sources import Known
 from ..uris import document_iri, oai_set, thesis_iri
@@ -56,7 +56,7 @@ class Processed:
     findings: list[Finding]
     record: dict
     setspec: str | None = None  # the OAI-PMH set: the awarding body
-    search_row: IndexRow | None = None  # what the search index holds for it, read from its graph
+    search_row: Prepared | None = None  # what the search index holds for it, read from its graph
     digest: str = ""  # of the raw record it was read from (sources.Unit.digest)
     known: Unit | None = None  # the raw record, when it was recognised as published unchanged and not mapped
     warned: bool = False  # had warnings when it was published (for a known record, whose findings are not made)
@@ -158,11 +158,15 @@ def map_and_validate(
         Processed(
             key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
             title=r.title, location=str(r.location), content_hash=h, ntriples=nt, shared=shared,
-            findings=found, record=c, setspec=setspec_of(m), search_row=index_row(own, from_rdflib(m.triples)),
-            kind=r.kind, origin=r.location,
+            findings=found, record=c, setspec=setspec_of(m), kind=r.kind, origin=r.location,
+            search_row=_prepared(index_row(own, from_rdflib(m.triples))),
         )
         for r, m, h, (nt, shared), found, c in zip(records, mapped, hashes, parts, findings, contents, strict=True)
     ]  # fmt: skip
+
+
+def _prepared(row: IndexRow | None) -> Prepared | None:
+    return prepare(row) if row is not None else None
 
 
 def setspec_of(mapped: Mapped) -> str | None:

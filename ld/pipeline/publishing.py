@@ -6,8 +6,9 @@ they listed records a reader could not yet (or, after a kill -9, ever) dereferen
 
 - the change log is read only up to the last event the current snapshot includes
   (changes.py, `as_of`);
-- search rows wait in a `Publisher` until the snapshot holding their records is
-  published, then go into the index in one transaction, marked with that event;
+- search rows are staged in the index's writer as records are written, and committed
+  (made visible) in one go when the snapshot holding their records is published, marked
+  with that event;
 - a writer that finds events the current snapshot does not include (its predecessor
   died) first `reconcile`s: events whose change never reached the store are dropped,
   the rest are published, and the search rows of every record they touched are read
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
+from ..search import IndexRow, Prepared, SearchIndex, from_oxigraph, index_row
 from ..store.changes import ChangeLog
 from ..store.rdf import WritableStore, current_snapshot, published_changes
 from ..store.shared import record_quads
@@ -38,21 +39,26 @@ class Publisher:
     store: WritableStore
     search: SearchIndex
     rendered: Path | None = None  # a rendered site (`render_dir`) to take changed records out of
-    rows: list[IndexRow] = field(default_factory=list)
-    gone: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # keys staged since the last publish, for `rendered`
 
-    def index(self, rows: Iterable[IndexRow]) -> None:
-        self.rows.extend(rows)
+    def index(self, rows: Iterable[IndexRow | Prepared]) -> None:
+        rows = list(rows)
+        self.search.stage(rows=rows)
+        if self.rendered is not None:
+            self.changed.extend(row.key for row in rows)
 
     def unindex(self, keys: Iterable[str]) -> None:
-        self.gone.extend(keys)
+        keys = list(keys)
+        self.search.stage(gone=keys)
+        if self.rendered is not None:
+            self.changed.extend(keys)
 
     def publish(self, with_statistics: bool = False) -> Path:
         if self.rendered is not None:  # nginx must not send the old files once the change is visible
-            unrender(self.rendered, [row.key for row in self.rows] + self.gone)
+            unrender(self.rendered, self.changed)
         snapshot = self.store.publish_snapshot(with_statistics)
-        self.search.apply(self.rows, self.gone, published_changes(self.store.root))
-        self.rows, self.gone = [], []
+        self.search.apply((), (), published_changes(self.store.root))  # what was staged becomes visible
+        self.changed = []
         return snapshot
 
 

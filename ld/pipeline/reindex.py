@@ -17,10 +17,10 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from ..config import Settings
-from ..search import IndexRow, SearchIndex, from_oxigraph, index_row
+from ..search import Prepared, SearchIndex, from_oxigraph, index_row, prepare
 from ..search.index import IndexToRefill, set_aside
 from ..store.rdf import published_changes
-from ..store.shared import record_quads
+from ..store.shared import references
 from ..uris import is_document_iri
 from ..vocab import own_terms
 from .workers import in_order
@@ -57,7 +57,7 @@ def _set_aside_if_damaged(root: Path) -> Path | None:
     return None if readable else set_aside(index.path)
 
 
-def _rows(snapshot: Path, base: str, jobs: int) -> Iterator[IndexRow]:
+def _rows(snapshot: Path, base: str, jobs: int) -> Iterator[Prepared]:
     """Every published thesis's row, in the store's graph order."""
     graphs = [g.value for g in ox.Store.read_only(str(snapshot)).named_graphs() if is_document_iri(base, g.value)]
     chunks = [graphs[i : i + CHUNK] for i in range(0, len(graphs), CHUNK)]
@@ -65,17 +65,31 @@ def _rows(snapshot: Path, base: str, jobs: int) -> Iterator[IndexRow]:
         yield from rows
 
 
-_reader: tuple[ox.Store, str] | None = None  # each worker's open snapshot and public base
+_reader: tuple[ox.Store, str, dict[str, list]] | None = None  # each worker's snapshot, base, shared descriptions
 
 
 def _open(snapshot: str, base: str) -> None:
     global _reader
-    _reader = (ox.Store.read_only(snapshot), base)
+    _reader = (ox.Store.read_only(snapshot), base, {})
 
 
-def _read(graphs: list[str]) -> list[IndexRow]:
+def _read(graphs: list[str]) -> list[Prepared]:
+    """The rows of these record graphs. Shared resources (an institution is named by tens of
+    thousands of records) are read from their graphs once per worker: the snapshot does not change."""
     assert _reader is not None
-    db, base = _reader
+    db, base, described = _reader
     own = str(own_terms(base))
-    rows = (index_row(own, from_oxigraph(record_quads(db, base, g))) for g in graphs)
-    return [row for row in rows if row is not None]
+    rows = []
+    for graph in graphs:
+        quads = list(db.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        triples = from_oxigraph(quads)
+        for resource, described_in in references(base, quads).items():
+            found = described.get(resource.value)
+            if found is None:
+                found = described[resource.value] = from_oxigraph(db.quads_for_pattern(resource, None, None,
+                                                                                        described_in))  # fmt: skip
+            triples.extend(found)
+        row = index_row(own, triples)
+        if row is not None:
+            rows.append(prepare(row))
+    return rows

@@ -1,11 +1,11 @@
 """Finding theses: the full-text index, its rows (read from the published RDF) and its facets."""
 
 from .facets import FACETS, FacetCount
-from .index import SORTS, Hit, Results, SearchIndex, SearchUnavailable
+from .index import SORTS, Hit, Prepared, Results, SearchIndex, SearchUnavailable, prepare
 from .query import BadQuery
 from .rows import Facet, IndexRow, from_oxigraph, from_rdflib, index_row
 
 __all__ = [
-    "FACETS", "SORTS", "BadQuery", "Facet", "FacetCount", "Hit", "IndexRow", "Results", "SearchIndex",
-    "SearchUnavailable", "from_oxigraph", "from_rdflib", "index_row",
+    "FACETS", "SORTS", "BadQuery", "Facet", "FacetCount", "Hit", "IndexRow", "Prepared", "Results", "SearchIndex",
+    "SearchUnavailable", "from_oxigraph", "from_rdflib", "index_row", "prepare",
 ]  # fmt: skip

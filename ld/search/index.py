@@ -31,7 +31,7 @@ from .suggest import suggestion
 
 SORTS = ("relevance", "newest", "oldest")
 UNKNOWN_YEAR_LAST = 99_999  # the `oldest` column's year for theses without one
-WRITER_HEAP = 128_000_000  # bytes Tantivy buffers before writing a segment (its minimum is 15 MB)
+WRITER_HEAP = 50_000_000  # bytes Tantivy buffers before spilling a segment (its minimum is 15 MB): ingest RSS
 REBUILD_HEAP = 400_000_000
 
 
@@ -103,22 +103,28 @@ class SearchIndex:
 
     # Writing: one process at a time (the store's write lock), many readers.
 
-    def upsert(self, rows: Iterable[IndexRow]) -> None:
+    def upsert(self, rows: Iterable[IndexRow | Prepared]) -> None:
         """Index these theses, replacing what the index held for their keys."""
         self.apply(rows, (), None)
 
     def delete(self, keys: Iterable[str]) -> None:
         self.apply((), keys, None)
 
-    def apply(self, rows: Iterable[IndexRow], gone: Iterable[str], changes: int | None) -> None:
-        """Index rows and remove keys in one commit, noting the change-log event they reach."""
+    def stage(self, rows: Iterable[IndexRow | Prepared] = (), gone: Iterable[str] = ()) -> None:
+        """Hand rows and removals to the writer, in order; searches see none of it until `apply`
+        commits. The writer holds them compactly (spilling segments to disk), not Python."""
+        writer = self._writing()
+        for key in gone:
+            writer.delete_documents_by_term("key", key)
+        for row in rows:
+            writer.delete_documents_by_term("key", row.key)
+            writer.add_document(document(row))
+
+    def apply(self, rows: Iterable[IndexRow | Prepared], gone: Iterable[str], changes: int | None) -> None:
+        """Stage these, then commit everything staged in one go, noting the change-log event it reaches."""
         writer = self._writing()
         try:
-            for key in gone:
-                writer.delete_documents_by_term("key", key)
-            for row in rows:
-                writer.delete_documents_by_term("key", row.key)
-                writer.add_document(document(row))
+            self.stage(rows, gone)
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -141,7 +147,7 @@ class SearchIndex:
         temporary.write_text(str(changes))
         os.replace(temporary, self.path / "applied")
 
-    def rebuild(self, rows: Iterable[IndexRow], changes: int | None = None, threads: int = 2) -> int:
+    def rebuild(self, rows: Iterable[IndexRow | Prepared], changes: int | None = None, threads: int = 2) -> int:
         """Replace the whole index in one commit: searches see the old one until it lands."""
         if self._damage is not None:
             self._start_afresh()
@@ -263,22 +269,26 @@ class SearchIndex:
         return self._searcher().num_docs
 
 
-def document(row: IndexRow) -> tantivy.Document:
-    doc = tantivy.Document(key=row.key)
-    for name in TEXTS:
-        value = getattr(row, name)
-        if value:
-            doc.add_text(name, value)
-            doc.add_text("text", value)
-            doc.add_text("pairs", pairs_text(value))
-    doc.add_unsigned("doc", 1)
-    if row.year is not None:
-        doc.add_unsigned("year", row.year)
-    doc.add_unsigned("newest", row.year if row.year is not None else 0)
-    doc.add_unsigned("oldest", row.year if row.year is not None else UNKNOWN_YEAR_LAST)
+@dataclass(frozen=True)
+class Prepared:
+    """A thesis's index document as plain values: made where the row is (an ingest or reindex
+    worker process), so the writer's process only hands it to Tantivy. Tantivy's own documents
+    pickle to five times the size and unpickle slower than they build."""
+
+    key: str
+    fields: dict[str, list]
+
+
+def prepare(row: IndexRow) -> Prepared:
+    texts = {name: getattr(row, name) for name in TEXTS if getattr(row, name)}
+    fields: dict[str, list] = {name: [value] for name, value in texts.items()}
+    fields |= {"key": [row.key], "doc": [1], "text": list(texts.values()),
+               "pairs": [pairs_text(value) for value in texts.values()],
+               "newest": [row.year if row.year is not None else 0],
+               "oldest": [row.year if row.year is not None else UNKNOWN_YEAR_LAST]}  # fmt: skip
     for facet in row.facets:
-        doc.add_text(f"f_{facet.name}", facet.value)
-        doc.add_text(f"c_{facet.name}", facet.value + SEPARATOR + (facet.iri or ""))
+        fields.setdefault(f"f_{facet.name}", []).append(facet.value)
+        fields.setdefault(f"c_{facet.name}", []).append(facet.value + SEPARATOR + (facet.iri or ""))
     institution, degree = row.facet("institution"), row.facet("degree")
     shown = {
         "title": row.title,
@@ -289,8 +299,13 @@ def document(row: IndexRow) -> tantivy.Document:
         "degree": degree.label if degree else None,
         "supervisors": [f.value for f in row.facets if f.name == "supervisor"],
     }
-    doc.add_bytes("hit", json.dumps(shown, ensure_ascii=False).encode())
-    return doc
+    fields["hit"] = [json.dumps(shown, ensure_ascii=False).encode()]
+    return Prepared(row.key, fields)
+
+
+def document(row: IndexRow | Prepared) -> tantivy.Document:
+    prepared = row if isinstance(row, Prepared) else prepare(row)
+    return tantivy.Document.from_dict(prepared.fields, schema())
 
 
 def _open(path: Path) -> tantivy.Index:
@@ -314,4 +329,5 @@ def set_aside(path: Path) -> Path:
     return aside
 
 
-__all__ = ["SHOWN", "SORTS", "BadQuery", "Hit", "IndexToRefill", "Results", "SearchIndex", "SearchUnavailable"]
+__all__ = ["SHOWN", "SORTS", "BadQuery", "Hit", "IndexToRefill", "Prepared", "Results", "SearchIndex",
+           "SearchUnavailable", "prepare"]  # fmt: skip

@@ -57,7 +57,7 @@ def _prefix(tokens: list[str], scored: bool) -> tantivy.Query:
 
 def _phrase(tokens: list[str]) -> list[tantivy.Query]:
     """Its word pairs (one term lookup each), then positions for three words or more."""
-    pairs = [tantivy.Query.term_query(schema(), "pairs", f"{a}_{b}") for a, b in zip(tokens, tokens[1:], strict=False)]
+    pairs = [tantivy.Query.term_query(schema(), "pairs", pair) for pair in pairs_of(tokens)]
     return pairs + ([tantivy.Query.phrase_query(schema(), "text", tokens)] if len(tokens) > 2 else [])
 
 
@@ -95,7 +95,10 @@ def most_edits(term: Term, tokens: list[str]) -> int:
     return 1 if len(tokens[0]) < 8 else 2
 
 
+def pairs_of(tokens: list[str]) -> list[str]:
+    """Each two words in a row as one token, as the `pairs` field holds them."""
+    return list(map("_".join, zip(tokens, tokens[1:], strict=False)))
+
+
 def pairs_text(text: str) -> str:
-    """Each two words in a row, as the `pairs` field holds them."""
-    tokens = words(text)
-    return " ".join(f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    return " ".join(pairs_of(words(text)))
