@@ -25,7 +25,7 @@ from .facets import FACETS, SEPARATOR, SHOWN, FacetCount, aggregations, counted
 from .matching import Filters, all_of, filter_clauses, pairs_text, term_clauses
 from .query import BadQuery, Term, terms
 from .rows import IndexRow
-from .schema import FOLDED, LAYOUT, TEXTS, analyzer, schema
+from .schema import FOLDED, LAYOUT, RANKED, TEXTS, analyzer, schema
 from .snippets import highlighter, snippet
 from .suggest import suggestion
 
@@ -281,7 +281,7 @@ class Prepared:
 
 def prepare(row: IndexRow) -> Prepared:
     texts = {name: getattr(row, name) for name in TEXTS if getattr(row, name)}
-    fields: dict[str, list] = {name: [value] for name, value in texts.items()}
+    fields: dict[str, list] = {name: [value] for name, value in texts.items() if name in RANKED}
     fields |= {"key": [row.key], "doc": [1], "text": list(texts.values()),
                "pairs": [pairs_text(value) for value in texts.values()],
                "newest": [row.year if row.year is not None else 0],
