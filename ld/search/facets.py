@@ -34,9 +34,10 @@ def aggregations(names: tuple[str, ...], limit: int | None = SHOWN, total: bool 
 
     Facets whose values can carry IRIs are asked for every value: one value may come
     with and without an IRI (two buckets to add up) before the top ones are chosen.
+    Decades are not asked for: they are added up from the years (`decades`).
     """
     spec: dict = {"total": {"value_count": {"field": "doc"}}} if total else {}
-    for name in names:
+    for name in dict.fromkeys("year" if name == "decade" else name for name in names):
         size = limit + 100 if limit is not None and name == "supervisor" else EVERY  # people: too many to list
         spec[name] = {"terms": {"field": f"c_{name}", "size": size, "segment_size": EVERY}}
     return spec
@@ -53,6 +54,16 @@ def counted(name: str, buckets: list[dict], limit: int | None = SHOWN) -> list[F
             iris.setdefault(value, iri)
     found = [FacetCount(value, label(name, value), count, iris.get(value)) for value, count in counts.items()]
     found.sort(key=lambda c: (-c.count, c.label))
+    return found if limit is None else found[:limit]
+
+
+def decades(years: list[FacetCount], limit: int | None = SHOWN) -> list[FacetCount]:
+    """The decade facet, from the year facet's counts (every thesis with a year has its decade)."""
+    counts: dict[str, int] = {}
+    for year in years:
+        decade = f"{int(year.value) // 10}0s"
+        counts[decade] = counts.get(decade, 0) + year.count
+    found = sorted((FacetCount(d, d, c, None) for d, c in counts.items()), key=lambda c: (-c.count, c.label))
     return found if limit is None else found[:limit]
 
 

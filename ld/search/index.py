@@ -16,12 +16,13 @@ import shutil
 import time
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tantivy
 
-from .facets import FACETS, SEPARATOR, SHOWN, FacetCount, aggregations, counted
+from .facets import FACETS, SEPARATOR, SHOWN, FacetCount, aggregations, counted, decades
 from .matching import Filters, all_of, filter_clauses, pairs_text, term_clauses
 from .query import BadQuery, Term, terms
 from .rows import IndexRow
@@ -33,6 +34,9 @@ SORTS = ("relevance", "newest", "oldest")
 UNKNOWN_YEAR_LAST = 99_999  # the `oldest` column's year for theses without one
 WRITER_HEAP = 50_000_000  # bytes Tantivy buffers before spilling a segment (its minimum is 15 MB): ingest RSS
 REBUILD_HEAP = 400_000_000
+
+
+_COUNTING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ldpub-search-counting")
 
 
 class IndexToRefill(UserWarning):
@@ -220,6 +224,9 @@ class SearchIndex:
         words, wanted = term_clauses(query, scored=False), filter_clauses(filters)
         matching = all_of(words + wanted)
         offset = (page - 1) * size
+        # Counting and ranking are two passes over the same snapshot; Tantivy lets go of the GIL,
+        # so they run side by side (a broad query: 48 ms one after the other, 28 ms together).
+        counting = _COUNTING.submit(self._counts, searcher, words, filters)
         if words and sort in (None, "relevance"):  # the page by score; the rest of the matches stay unscored
             ranked = all_of(term_clauses(query, scored=True) + wanted)
             found = searcher.search(ranked, size, count=False, offset=offset)
@@ -228,23 +235,22 @@ class SearchIndex:
             found = searcher.search(matching, size, count=False, offset=offset,
                                     order_by_field="newest" if newest else "oldest",
                                     order=tantivy.Order.Desc if newest else tantivy.Order.Asc)  # fmt: skip
-        counts = self._counts(searcher, words, filters)
         hits = [self._hit(searcher.doc(address), query) for _, address in found.hits]
+        counts = counting.result()
         return Results(counts["total"], hits, counts["facets"], counts["years"], widening=counts["widening"])
 
     def _counts(self, searcher: tantivy.Searcher, words: list[tantivy.Query], filters: Filters) -> dict:
         """The total and every facet over all matches; and each filtered facet again without its own
         filter, for the values that would widen the search (a second institution, another decade)."""
         buckets = searcher.aggregate(all_of(words + filter_clauses(filters)), aggregations(FACETS))
+        facets = _facets(buckets)
         widening = {}
         for name in [n for n in FACETS if filters.get(n)]:
             others = {k: v for k, v in filters.items() if k != name}
             alone = searcher.aggregate(all_of(words + filter_clauses(others)), aggregations((name,), total=False))
-            widening[name] = alone[name]["buckets"]
-        facets = {name: counted(name, buckets[name]["buckets"]) for name in FACETS}
-        years = counted("year", widening.get("year", buckets["year"]["buckets"]), limit=None)
-        return {"total": int(buckets["total"]["value"]), "facets": facets,
-                "widening": {name: counted(name, found) for name, found in widening.items()},
+            widening[name] = _facets(alone)[name]
+        years = widening["year"] if "year" in widening else facets["year"]
+        return {"total": int(buckets["total"]["value"]), "facets": _shown(facets), "widening": _shown(widening),
                 "years": {int(c.value): c.count for c in years}}  # fmt: skip
 
     def _hit(self, doc: tantivy.Document, query: list[Term]) -> Hit:
@@ -306,6 +312,18 @@ def prepare(row: IndexRow) -> Prepared:
 def document(row: IndexRow | Prepared) -> tantivy.Document:
     prepared = row if isinstance(row, Prepared) else prepare(row)
     return tantivy.Document.from_dict(prepared.fields, schema())
+
+
+def _facets(buckets: dict) -> dict[str, list[FacetCount]]:
+    """Every value of each facet the aggregation counted, decades added up from years."""
+    found = {name: counted(name, buckets[name]["buckets"], limit=None) for name in FACETS if name in buckets}
+    if "year" in found:
+        found["decade"] = decades(found["year"], limit=None)
+    return found
+
+
+def _shown(facets: dict[str, list[FacetCount]]) -> dict[str, list[FacetCount]]:
+    return {name: facets[name][:SHOWN] for name in FACETS if name in facets}
 
 
 def _open(path: Path) -> tantivy.Index:
