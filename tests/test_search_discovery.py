@@ -98,10 +98,23 @@ def test_supervisor_facet_counts_and_filters(client) -> None:  # type: ignore[no
     supervisors = {f["value"]: f["count"] for f in data["facets"]["supervisor"]}
     assert supervisors["Sharp, Donald"] == 2 and supervisors["Ó Súilleabháin, Pádraig"] == 1
     assert keys(search(client, supervisor="Sharp, Donald")) == ["uk.bl.ethos.1", "uk.bl.ethos.2"]
-    browse = client.get("/browse/supervisor", headers={"Accept": "application/json"}).get_json()
-    assert [(v["label"], v["count"]) for v in browse["values"]] == [
-        ("Sharp, Donald", 2), ("Ó Súilleabháin, Pádraig", 1),
+    assert keys(search(client, q="glacial", supervisor=["Sharp, Donald", "Nobody, A."])) == ["uk.bl.ethos.1"]
+
+
+def test_people_are_counted_for_searches_narrow_enough(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Supervisors number nearly as many as theses: a broad search lists none and says why."""
+    import ld.search.index
+
+    monkeypatch.setattr(ld.search.index, "PEOPLE_COUNTED", 2)
+    broad = search(client)
+    assert broad["facets"]["supervisor"] == [] and broad["uncounted"] == ["supervisor"]
+    assert broad["facets"]["institution"]  # the other facets are counted still
+    narrow = search(client, q="Pennines")
+    assert narrow["uncounted"] == [] and [f["value"] for f in narrow["facets"]["supervisor"]] == [
+        "Sharp, Donald", "Ó Súilleabháin, Pádraig",
     ]  # fmt: skip
+    page = client.get("/search").get_data(as_text=True)
+    assert "supervisors are listed for searches of" in page
 
 
 def test_several_values_of_one_facet_widen_the_search(client) -> None:  # type: ignore[no-untyped-def]

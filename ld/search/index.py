@@ -36,6 +36,12 @@ WRITER_HEAP = 50_000_000  # bytes Tantivy buffers before spilling a segment (its
 REBUILD_HEAP = 400_000_000
 
 
+# People facets have as many values as theses nearly (EThOS: hundreds of thousands of supervisors):
+# counting them exactly over every thesis took 228 ms (bench/facet_variety.py), so they are
+# counted for searches of at most this many theses, where they help most.
+PEOPLE = ("supervisor",)
+PEOPLE_COUNTED = 20_000
+ALWAYS = tuple(name for name in FACETS if name not in PEOPLE)
 _COUNTING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ldpub-search-counting")
 
 
@@ -66,6 +72,7 @@ class Results:
     years: dict[int, int] = field(default_factory=dict)  # matches per year, the year filter left out
     suggestion: str | None = None  # a query with a misspelt word mended, when this one found (almost) nothing
     widening: dict[str, list[FacetCount]] = field(default_factory=dict)  # filtered facets, their own filter left out
+    uncounted: list[str] = field(default_factory=list)  # facets not counted: too many matches (PEOPLE_COUNTED)
 
 
 class SearchIndex:
@@ -237,21 +244,27 @@ class SearchIndex:
                                     order=tantivy.Order.Desc if newest else tantivy.Order.Asc)  # fmt: skip
         hits = [self._hit(searcher.doc(address), query) for _, address in found.hits]
         counts = counting.result()
-        return Results(counts["total"], hits, counts["facets"], counts["years"], widening=counts["widening"])
+        return Results(counts["total"], hits, counts["facets"], counts["years"], widening=counts["widening"],
+                       uncounted=counts["uncounted"])  # fmt: skip
 
     def _counts(self, searcher: tantivy.Searcher, words: list[tantivy.Query], filters: Filters) -> dict:
         """The total and every facet over all matches; and each filtered facet again without its own
         filter, for the values that would widen the search (a second institution, another decade)."""
-        buckets = searcher.aggregate(all_of(words + filter_clauses(filters)), aggregations(FACETS))
+        buckets = searcher.aggregate(all_of(words + filter_clauses(filters)), aggregations(ALWAYS))
+        total = int(buckets["total"]["value"])
+        people = total <= PEOPLE_COUNTED
+        if people:
+            buckets |= searcher.aggregate(all_of(words + filter_clauses(filters)), aggregations(PEOPLE, total=False))
         facets = _facets(buckets)
         widening = {}
-        for name in [n for n in FACETS if filters.get(n)]:
+        for name in [n for n in FACETS if filters.get(n) and (people or n not in PEOPLE)]:
             others = {k: v for k, v in filters.items() if k != name}
             alone = searcher.aggregate(all_of(words + filter_clauses(others)), aggregations((name,), total=False))
             widening[name] = _facets(alone)[name]
         years = widening["year"] if "year" in widening else facets["year"]
-        return {"total": int(buckets["total"]["value"]), "facets": _shown(facets), "widening": _shown(widening),
-                "years": {int(c.value): c.count for c in years}}  # fmt: skip
+        return {"total": total, "facets": {name: [] for name in FACETS} | _shown(facets), "widening": _shown(widening),
+                "years": {int(c.value): c.count for c in years},
+                "uncounted": [] if people else list(PEOPLE)}  # fmt: skip
 
     def _hit(self, doc: tantivy.Document, query: list[Term]) -> Hit:
         shown = json.loads(doc.get_first("hit"))

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request
 
 from ..search import FACETS, SORTS, BadQuery, FacetCount, Results, SearchIndex
+from ..search.index import PEOPLE_COUNTED
 from ..uris import document_path, thesis_iri
 from ..vocab import BIBO_IRI, DCT_IRI
 from .errors import error_response
@@ -46,7 +47,7 @@ def search() -> Response:
                       {int(y) for y in filters.get("year", []) if y.isdigit()})  # fmt: skip
     body = render_template("search.html", page_title="Search", thing=f"{base()}search",
                            data=data, text=text, filters=filters, sort=sort, histogram=years,
-                           sorts=_sorts(text, filters, sort))  # fmt: skip
+                           sorts=_sorts(text, filters, sort), people_counted=PEOPLE_COUNTED)  # fmt: skip
     return Response(body, mimetype="text/html")
 
 
@@ -112,7 +113,7 @@ def opensearch() -> Response:
     return Response(body, mimetype="application/opensearchdescription+xml")
 
 
-@bp.get("/browse/<any(institution, year, decade, degree, discipline, ddc, supervisor):facet>")
+@bp.get("/browse/<any(institution, year, decade, degree, discipline, ddc):facet>")
 def browse(facet: str) -> Response:
     """Every value of one facet with its count, linking to the filtered search (and the resource's page)."""
     rows = [
@@ -165,7 +166,7 @@ def _data(state: dict, page: int, size: int, results: Results) -> dict:
             "remove": {name: _link(state, **{name: None}) for name in filters},
             "years": [{"year": y, "count": c, "href": _link({**state, "year": None}, year=[str(y)])}
                       for y, c in sorted(results.years.items())],
-            "suggestion": None}  # fmt: skip
+            "suggestion": None, "uncounted": results.uncounted}  # fmt: skip
     if results.suggestion:
         data["suggestion"] = {"query": results.suggestion, "href": _link(state, q=results.suggestion, page=None)}
     if page * size < results.total:
