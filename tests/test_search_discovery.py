@@ -138,6 +138,17 @@ def test_several_values_of_one_facet_widen_the_search(client) -> None:  # type: 
     ]
 
 
+def test_every_browse_page_lists_its_values(client) -> None:  # type: ignore[no-untyped-def]
+    def values(facet: str) -> dict[str, int]:
+        found = client.get(f"/browse/{facet}", headers={"Accept": "application/json"}).get_json()["values"]
+        return {v["value"]: v["count"] for v in found}
+
+    assert values("decade") == {"1980s": 1, "1990s": 1, "2000s": 1, "2010s": 3}  # added up from the years
+    assert values("year") == {"1989": 1, "1994": 1, "2003": 1, "2015": 2, "2019": 1}
+    for facet in ("institution", "degree", "discipline", "ddc"):
+        assert values(facet), facet
+
+
 def test_too_many_values_of_one_facet_is_a_clear_400(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/search.json", query_string={"year": [str(y) for y in range(1980, 2010)]})
     assert response.status_code == 400 and "at most 20 values of year" in response.get_json()["detail"]

@@ -278,7 +278,7 @@ class SearchIndex:
     def values(self, facet: str) -> list[FacetCount]:
         """Every value of one facet with its number of theses, in label order (for the browse pages)."""
         buckets = self._searcher().aggregate(tantivy.Query.all_query(), aggregations((facet,), limit=None))
-        return sorted(counted(facet, buckets[facet]["buckets"], limit=None), key=lambda c: c.label)
+        return sorted(_facets(buckets)[facet], key=lambda c: c.label)
 
     def years(self) -> dict[int, int]:
         """Theses per year, over the whole index (the browse pages' histogram)."""
