@@ -206,3 +206,10 @@ def test_a_writer_replaces_an_unreadable_index_and_says_how_to_refill_it(publish
     index.close()
     assert any("ldpub reindex" in str(w.message) for w in said)
     assert list(published.store.glob("search.damaged-*")) and SearchIndex(published.store).count() == 0
+
+
+def test_warming_reads_every_file_of_the_index(published: Settings) -> None:
+    """Web workers read the index once before their first visitor (ld/web/serving.py)."""
+    index = SearchIndex(published.store)
+    files = [p for p in (published.store / "search").iterdir() if p.is_file()]
+    assert index.warm() == sum(p.stat().st_size for p in files) > 0

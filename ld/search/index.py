@@ -100,6 +100,18 @@ class SearchIndex:
             self._note_applied(0)
         return False
 
+    def warm(self) -> int:
+        """Read the index's files once, so a worker's first searches do not wait for the disk
+        (after an ingest had pushed them out of the page cache, a first broad search took 1.1 s
+        instead of 30-60 ms). Returns the bytes read."""
+        read = 0
+        for path in sorted(self.path.glob("*")):
+            if path.is_file():
+                with path.open("rb") as f:
+                    while chunk := f.read(1 << 20):
+                        read += len(chunk)
+        return read
+
     def readable(self) -> bool:
         try:
             self._searcher()

@@ -49,6 +49,7 @@ def worker_app() -> Flask:
     app = create_app(load_settings())
     if os.environ.get(LANE, GENERAL) == GENERAL:
         with app.app_context():  # the search index's files into the page cache, and the query process
+            index().warm()
             index().search("", {}, 1, 1)
             query_process().start()
     return app
