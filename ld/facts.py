@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .uris import last_segment
-from .vocab import BIBO_IRI, DCT_IRI, RDF_MEMBER, RELATORS_IRI
+from .vocab import BIBO_IRI, DCT_IRI, RELATORS_IRI, member_position
 
 LABELS = ("http://xmlns.com/foaf/0.1/name", "http://www.w3.org/2004/02/skos/core#prefLabel",
           "http://www.w3.org/2000/01/rdf-schema#label", DCT_IRI + "title")  # fmt: skip
@@ -69,8 +69,8 @@ class Facts:
         listing = self.first(subject, listed_by)
         if not listing:
             return values
-        position = {o.value: int(p[len(RDF_MEMBER) :]) for p, objects in self.index.get(listing, {}).items()
-                    if p.startswith(RDF_MEMBER) and p[len(RDF_MEMBER) :].isdigit() for o in objects}  # fmt: skip
+        position = {o.value: n for p, objects in self.index.get(listing, {}).items()
+                    if (n := member_position(p)) is not None for o in objects}  # fmt: skip
         return sorted(values, key=lambda v: position.get(v, len(position) + 1))
 
     def authors(self, thesis: str) -> list[str]:

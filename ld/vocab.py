@@ -47,6 +47,13 @@ RDF_IRI = str(RDF)
 RDF_TYPE = str(RDF.type)
 RDF_MEMBER = RDF_IRI + "_"  # rdf:_1, rdf:_2, ...: the members of an rdf:Seq
 
+
+def member_position(predicate: str) -> int | None:
+    """n for rdf:_n (a member of an rdf:Seq), else None."""
+    number = predicate[len(RDF_MEMBER) :] if predicate.startswith(RDF_MEMBER) else ""
+    return int(number) if number.isdigit() else None
+
+
 PREFIXES = {
     "dcterms": DCTERMS, "bibo": BIBO, "foaf": FOAF, "relators": RELATORS, "skos": SKOS,
     "owl": OWL, "rdfs": RDFS, "xsd": XSD, "prov": PROV, "schema": SCHEMA, "coar": COAR,

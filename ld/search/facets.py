@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FACETS = ("institution", "decade", "year", "degree", "discipline", "ddc", "supervisor")
+PEOPLE = ("supervisor",)  # nearly as many values as theses: listed in part, counted for narrow searches only
+DERIVED = {"decade": "year"}  # facets added up from another's counts, with no column of their own
+COUNTED = tuple(name for name in FACETS if name not in DERIVED)  # those with a counting column
 SEPARATOR = "\x1f"  # between a facet value and its IRI in the counting column
 SHOWN = 50  # values listed per facet beside results
 EVERY = 10_000_000  # a segment size above any facet's number of values: exact counts
@@ -37,8 +40,8 @@ def aggregations(names: tuple[str, ...], limit: int | None = SHOWN, total: bool 
     Decades are not asked for: they are added up from the years (`decades`).
     """
     spec: dict = {"total": {"value_count": {"field": "doc"}}} if total else {}
-    for name in dict.fromkeys("year" if name == "decade" else name for name in names):
-        size = limit + 100 if limit is not None and name == "supervisor" else EVERY  # people: too many to list
+    for name in dict.fromkeys(DERIVED.get(name, name) for name in names):
+        size = limit + 100 if limit is not None and name in PEOPLE else EVERY  # people: too many to list
         spec[name] = {"terms": {"field": f"c_{name}", "size": size, "segment_size": EVERY}}
     return spec
 

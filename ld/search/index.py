@@ -22,7 +22,17 @@ from pathlib import Path
 
 import tantivy
 
-from .facets import FACETS, SEPARATOR, SHOWN, FacetCount, aggregations, counted, decades
+from .facets import (
+    COUNTED,
+    FACETS,
+    PEOPLE,
+    SEPARATOR,
+    SHOWN,
+    FacetCount,
+    aggregations,
+    counted,
+    decades,
+)
 from .matching import Filters, all_of, filter_clauses, pairs_text, term_clauses
 from .query import BadQuery, Term, terms
 from .rows import IndexRow
@@ -35,11 +45,9 @@ UNKNOWN_YEAR_LAST = 99_999  # the `oldest` column's year for theses without one
 WRITER_HEAP = 50_000_000  # bytes Tantivy buffers before spilling a segment (its minimum is 15 MB): ingest RSS
 REBUILD_HEAP = 400_000_000
 
-
-# People facets have as many values as theses nearly (EThOS: hundreds of thousands of supervisors):
-# counting them exactly over every thesis took 228 ms (bench/facet_variety.py), so they are
-# counted for searches of at most this many theses, where they help most.
-PEOPLE = ("supervisor",)
+# People facets have nearly as many values as theses (EThOS: hundreds of thousands of
+# supervisors): counting them exactly over every thesis took 228 ms (bench/facet_variety.py),
+# so they are counted for searches of at most this many theses, where they help most.
 PEOPLE_COUNTED = 20_000
 ALWAYS = tuple(name for name in FACETS if name not in PEOPLE)
 _COUNTING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ldpub-search-counting")
@@ -245,7 +253,7 @@ class SearchIndex:
         offset = (page - 1) * size
         # Counting and ranking are two passes over the same snapshot; Tantivy lets go of the GIL,
         # so they run side by side (a broad query: 48 ms one after the other, 28 ms together).
-        counting = _COUNTING.submit(self._counts, searcher, words, filters)
+        counting = _COUNTING.submit(self._counts, searcher, matching, words, filters)
         if words and sort in (None, "relevance"):  # the page by score; the rest of the matches stay unscored
             ranked = all_of(term_clauses(query, scored=True) + wanted)
             found = searcher.search(ranked, size, count=False, offset=offset)
@@ -259,14 +267,15 @@ class SearchIndex:
         return Results(counts["total"], hits, counts["facets"], counts["years"], widening=counts["widening"],
                        uncounted=counts["uncounted"])  # fmt: skip
 
-    def _counts(self, searcher: tantivy.Searcher, words: list[tantivy.Query], filters: Filters) -> dict:
+    def _counts(self, searcher: tantivy.Searcher, matching: tantivy.Query, words: list[tantivy.Query],
+                filters: Filters) -> dict:  # fmt: skip
         """The total and every facet over all matches; and each filtered facet again without its own
         filter, for the values that would widen the search (a second institution, another decade)."""
-        buckets = searcher.aggregate(all_of(words + filter_clauses(filters)), aggregations(ALWAYS))
+        buckets = searcher.aggregate(matching, aggregations(ALWAYS))
         total = int(buckets["total"]["value"])
         people = total <= PEOPLE_COUNTED
         if people:
-            buckets |= searcher.aggregate(all_of(words + filter_clauses(filters)), aggregations(PEOPLE, total=False))
+            buckets |= searcher.aggregate(matching, aggregations(PEOPLE, total=False))
         facets = _facets(buckets)
         widening = {}
         for name in [n for n in FACETS if filters.get(n) and (people or n not in PEOPLE)]:
@@ -292,10 +301,6 @@ class SearchIndex:
         buckets = self._searcher().aggregate(tantivy.Query.all_query(), aggregations((facet,), limit=None))
         return sorted(_facets(buckets)[facet], key=lambda c: c.label)
 
-    def years(self) -> dict[int, int]:
-        """Theses per year, over the whole index (the browse pages' histogram)."""
-        return {int(c.value): c.count for c in self.values("year")}
-
     def count(self) -> int:
         return self._searcher().num_docs
 
@@ -319,7 +324,8 @@ def prepare(row: IndexRow) -> Prepared:
                "oldest": [row.year if row.year is not None else UNKNOWN_YEAR_LAST]}  # fmt: skip
     for facet in row.facets:
         fields.setdefault(f"f_{facet.name}", []).append(facet.value)
-        fields.setdefault(f"c_{facet.name}", []).append(facet.value + SEPARATOR + (facet.iri or ""))
+        if facet.name in COUNTED:
+            fields.setdefault(f"c_{facet.name}", []).append(facet.value + SEPARATOR + (facet.iri or ""))
     institution, degree = row.facet("institution"), row.facet("degree")
     shown = {
         "title": row.title,

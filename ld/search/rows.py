@@ -16,7 +16,7 @@ from functools import cache
 import pyoxigraph as ox
 
 from ..uris import key_of
-from ..vocab import BIBO_IRI, DCT_IRI, RDF_MEMBER, RDF_TYPE
+from ..vocab import BIBO_IRI, DCT_IRI, RDF_MEMBER, RDF_TYPE, member_position
 from .facets import DDC_CLASSES
 
 THESIS = "http://purl.org/ontology/bibo/Thesis"
@@ -119,8 +119,8 @@ def _ordered(about: dict, props: dict, predicate: str, listing: str) -> list[str
     position: dict[str, int] = {}
     for seq in props.get(listing, ()):
         for p, members in about.get(seq, {}).items():
-            if p.startswith(RDF_MEMBER) and p[len(RDF_MEMBER) :].isdigit():
-                position.update((m, int(p[len(RDF_MEMBER) :])) for m in members)
+            if (n := member_position(p)) is not None:
+                position.update((m, n) for m in members)
     return sorted(iris, key=lambda iri: (position.get(iri, len(iris) + 1), iri))
 
 

@@ -16,18 +16,18 @@ Why each field is there (measured in bench/README.md, "Search engines side by si
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import tantivy
 
-from .facets import FACETS
+from .facets import COUNTED, FACETS
 
 TEXTS = ("title", "abstract", "people", "keywords", "institution")  # all in `text`
 RANKED = ("title", "people", "keywords", "institution")  # each also in a field of its own, for its weight
 # FTS5's weights were title 10, people 5, keywords 3, institution 2, abstract 1: the abstract's
 # 1 is now `text`'s (all five), so the longest text is not indexed a second time.
 BOOSTS = {"title": 10.0, "people": 5.0, "keywords": 3.0, "institution": 2.0, "text": 1.0}
-LAYOUT = "tantivy-2"  # changes with the fields: an index of another layout is rebuilt, never misread
+LAYOUT = "tantivy-3"  # changes with the fields: an index of another layout is rebuilt, never misread
 FOLDED = "folded"  # words, lower case, accents folded to ASCII
 
 
@@ -47,6 +47,12 @@ def words(text: str) -> list[str]:
     return analyzer().analyze(text)
 
 
+@lru_cache(maxsize=100_000)
+def fold(word: str) -> str:
+    """One word as the index holds it (the words of a page's snippets and suggestions repeat)."""
+    return "".join(words(word))
+
+
 @cache
 def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
@@ -60,6 +66,7 @@ def schema() -> tantivy.Schema:
     builder.add_unsigned_field("doc", fast=True)  # 1 in every thesis: what the total counts
     for name in FACETS:
         builder.add_text_field(f"f_{name}", tokenizer_name="raw", index_option="basic")
+    for name in COUNTED:
         builder.add_text_field(f"c_{name}", fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("hit", stored=True)
     return builder.build()

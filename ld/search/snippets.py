@@ -7,10 +7,8 @@ so what is marked is what matched.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from .query import WORD, Term
-from .schema import words
+from .schema import fold
 
 START, END, ELLIPSIS = "\x02", "\x03", "…"
 LEAD = 3  # words of context before the first highlight
@@ -21,11 +19,6 @@ def highlighter(query: list[Term]):  # type: ignore[no-untyped-def]
     exact = {fold(w) for t in query if not t.prefix for w in WORD.findall(t.text)}
     prefixes = tuple(fold(t.text) for t in query if t.prefix and fold(t.text))
     return lambda word: word in exact or (bool(prefixes) and word.startswith(prefixes))
-
-
-@lru_cache(maxsize=100_000)
-def fold(word: str) -> str:
-    return "".join(words(word))
 
 
 def snippet(text: str | None, matches, width: int = 24) -> str | None:  # type: ignore[no-untyped-def]

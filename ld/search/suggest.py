@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 
 from .matching import all_of, fuzzy, most_edits, term_clauses
 from .query import WORD, Term, terms
-from .schema import words
+from .schema import fold, words
 
 LOOKED_AT = 50  # theses whose words are candidates
 
@@ -59,7 +59,7 @@ def _mended(searcher: tantivy.Searcher, term: Term, candidates: list[str]) -> st
     near: Counter[str] = Counter()
     spelled: dict[str, str] = {}
     for word in candidates:
-        folded = "".join(words(word))
+        folded = fold(word)
         if folded != typed and OSA.distance(typed, folded, score_cutoff=edits) <= edits:
             near[folded] += 1
             spelled.setdefault(folded, word)

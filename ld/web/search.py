@@ -43,7 +43,7 @@ def search() -> Response:
     if wants_json:
         return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json")
     state = {"q": text, **filters, "sort": sort}
-    years = histogram(results.years, lambda y: _link({**state, "year": None}, year=[str(y)]),
+    years = histogram(results.years, lambda y: _year_link(state, y),
                       {int(y) for y in filters.get("year", []) if y.isdigit()})  # fmt: skip
     body = render_template("search.html", page_title="Search", thing=f"{base()}search",
                            data=data, text=text, filters=filters, sort=sort, histogram=years,
@@ -116,14 +116,16 @@ def opensearch() -> Response:
 @bp.get("/browse/<any(institution, year, decade, degree, discipline, ddc):facet>")
 def browse(facet: str) -> Response:
     """Every value of one facet with its count, linking to the filtered search (and the resource's page)."""
+    values = index().values(facet)
     rows = [
         {"value": c.value, "label": c.label, "count": c.count, "search": _link({facet: c.value}),
          "page": _local(c.iri)}
-        for c in index().values(facet)
+        for c in values
     ]  # fmt: skip
     if request.accept_mimetypes.best == "application/json":
         return Response(json.dumps({"facet": facet, "values": rows}, ensure_ascii=False), mimetype="application/json")
-    years = histogram(index().years(), lambda y: _link({"year": str(y)}), set())
+    per_year = values if facet == "year" else index().values("year")  # the /browse/year page has them already
+    years = histogram({int(c.value): c.count for c in per_year}, lambda y: _year_link({}, y), set())
     body = render_template("browse.html", page_title=f"Browse by {facet}", histogram=years,
                            thing=f"{base()}browse/{facet}", facet=facet, rows=rows)  # fmt: skip
     return Response(body, mimetype="text/html")
@@ -138,6 +140,11 @@ def _link(state: dict, **changes: object) -> str:
     """/search with the current query, filters and sort, changed as given (None removes)."""
     params = {**state, **changes}
     return "/search?" + urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True)
+
+
+def _year_link(state: dict, year: int) -> str:
+    """The search narrowed to one year (instead of any year it named): a histogram bar's link."""
+    return _link(state, year=[str(year)])
 
 
 def _added(values: list[str], value: str) -> list[str]:
@@ -164,8 +171,7 @@ def _data(state: dict, page: int, size: int, results: Results) -> dict:
     data = {"query": state["q"], "filters": filters, "sort": state["sort"], "total": results.total, "page": page,
             "size": size, "hits": hits, "facets": facets, "widening": widening,
             "remove": {name: _link(state, **{name: None}) for name in filters},
-            "years": [{"year": y, "count": c, "href": _link({**state, "year": None}, year=[str(y)])}
-                      for y, c in sorted(results.years.items())],
+            "years": [{"year": y, "count": c, "href": _year_link(state, y)} for y, c in sorted(results.years.items())],
             "suggestion": None, "uncounted": results.uncounted}  # fmt: skip
     if results.suggestion:
         data["suggestion"] = {"query": results.suggestion, "href": _link(state, q=results.suggestion, page=None)}
