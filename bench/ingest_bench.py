@@ -3,7 +3,9 @@
     python bench/ingest_bench.py --rows 627000 [--jobs 2] [--engine turbo] [--no-reingest] [--no-floor]
 
 Peak memory is the largest sum of resident set sizes over the ingest process and its
-worker processes, sampled every 0.2 s with psutil.  After the fresh ingest: the store's
+worker processes, sampled every 0.2 s (also its anonymous part, and the file-backed part
+of the ingest process: pages of memory-mapped files, which the kernel can drop); CPU
+seconds are given for the ingest process and for its workers.  After the fresh ingest: the store's
 parts on disk (`ldpub stats --json`), quads stored against distinct triples, and the
 floor: Oxigraph's own loader (`oxigraph load`, PyPI `oxigraph`) loading the quads the
 ingest published (`ldpub export --format nq`), timed in the same run.  Then, unless
@@ -18,6 +20,7 @@ import argparse
 import contextlib
 import csv
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,14 +36,52 @@ sys.path.insert(0, str(HERE.parent))
 from bench.generate import generate  # noqa: E402
 
 
-def tree_rss(process: psutil.Process) -> int:
-    total = 0
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total
+class Watch:
+    """What the ingest process tree uses, sampled: peak resident memory (all, and the part
+    backed by memory-mapped files, which the kernel can drop) and CPU seconds per process."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak = self.parent = self.peak_anon = self.parent_file = 0
+        self.cpu: dict[int, float] = {}  # pid -> user + system seconds, last seen
+
+    def sample(self) -> None:
+        total = anon = 0
+        for p in [self.root, *self._children()]:
+            with contextlib.suppress(psutil.NoSuchProcess, FileNotFoundError, ProcessLookupError):
+                rss, rss_anon, rss_file = _resident(p.pid)
+                total, anon = total + rss, anon + rss_anon
+                times = p.cpu_times()
+                self.cpu[p.pid] = times.user + times.system
+                if p.pid == self.root.pid:
+                    self.parent = max(self.parent, rss)
+                    self.parent_file = max(self.parent_file, rss_file)
+        self.peak, self.peak_anon = max(self.peak, total), max(self.peak_anon, anon)
+
+    def _children(self) -> list[psutil.Process]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            return self.root.children(recursive=True)
+        return []
+
+    def figures(self) -> dict:
+        mb = 2**20
+        parent_cpu = self.cpu.get(self.root.pid, 0.0)
+        return {"peak_rss_mb": round(self.peak / mb), "peak_rss_anonymous_mb": round(self.peak_anon / mb),
+                "peak_rss_ingest_process_mb": round(self.parent / mb),
+                "peak_rss_ingest_process_file_backed_mb": round(self.parent_file / mb),
+                "cpu_seconds_ingest_process": round(parent_cpu, 1),
+                "cpu_seconds_workers": round(sum(self.cpu.values()) - parent_cpu, 1)}  # fmt: skip
+
+
+def _resident(pid: int) -> tuple[int, int, int]:
+    """RSS, and its anonymous and file-backed parts, from /proc/PID/status (bytes)."""
+    fields = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "RssAnon", "RssFile"):
+                fields[name] = int(value.split()[0]) * 1024
+    return fields.get("VmRSS", 0), fields.get("RssAnon", 0), fields.get("RssFile", 0)
 
 
 def disk_bytes(root: Path) -> int:
@@ -61,17 +102,14 @@ def run(rows: int, jobs: int, engine: str, batch_size: int, data: Path | None = 
                "--shacl-engine", engine, "--batch-size", str(batch_size), str(data)]  # fmt: skip
     start = time.monotonic()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    watcher, peak, parent = psutil.Process(child.pid), 0, 0
+    watch = Watch(child.pid)
     while child.poll() is None:
-        peak = max(peak, tree_rss(watcher))
-        with contextlib.suppress(psutil.NoSuchProcess):
-            parent = max(parent, watcher.memory_info().rss)
+        watch.sample()
         time.sleep(0.2)
     seconds = time.monotonic() - start
     output = child.stdout.read() if child.stdout else ""
     return {"rows": rows, "jobs": jobs, "engine": engine, "batch_size": batch_size, "seconds": round(seconds, 1),
-            "records_per_second": round(rows / seconds), "peak_rss_mb": round(peak / 2**20),
-            "peak_rss_ingest_process_mb": round(parent / 2**20),
+            "records_per_second": round(rows / seconds), **watch.figures(),
             "store_mb": round(disk_bytes(store) / 2**20),
             "exit_code": child.returncode, "summary": output.strip().splitlines()}  # fmt: skip
 
@@ -100,11 +138,13 @@ def loader_floor(store: Path) -> dict:
     subprocess.run([sys.executable, "-m", "ld.cli", "export", "--store", str(store), "--format", "nq",
                     "-o", str(nquads)], check=True)  # fmt: skip
     shutil.rmtree(target, ignore_errors=True)
-    start = time.monotonic()
+    start, used = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     loader = [str(Path(sys.executable).with_name("oxigraph")), "load", "--location", str(target), "--file", str(nquads)]
     subprocess.run(loader, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    seconds = time.monotonic() - start
-    figures = {"seconds": round(seconds, 1), "store_mb": round(disk_bytes(target) / 2**20),
+    seconds, after = time.monotonic() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+    figures = {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+               "store_mb": round(disk_bytes(target) / 2**20),
                "nquads_mb": round(nquads.stat().st_size / 2**20)}  # fmt: skip
     shutil.rmtree(target, ignore_errors=True)
     nquads.unlink()

@@ -75,3 +75,34 @@ def test_what_the_fast_path_cannot_settle_goes_to_the_app(clients) -> None:  # t
     assert ranged.status_code in (200, 206)
     since = fast_client.get(f"{DOC}.ttl", headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert since.status_code == 304
+
+
+MISSES = [("/doc/thesis/uk.bl.ethos.3", {"Accept": "text/turtle"}), ("/doc/thesis/uk.bl.ethos.3.jsonld", {}),
+          ("/doc/thesis/uk.bl.ethos.3", {"Accept": "application/n-triples"})]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "headers"), MISSES, ids=[f"{p} {h}" for p, h in MISSES])
+def test_a_key_never_published_is_404_from_the_fast_path_as_from_the_view(clients, path, headers, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    fast_client, view_client, fast = clients
+    real = fast._answer
+    monkeypatch.setattr(fast, "_answer", lambda environ: real(environ) or pytest.fail("the app answered"))
+    quick, view = fast_client.get(path, headers=headers), view_client.get(path, headers=headers)
+    assert quick.status_code == view.status_code == 404
+    assert quick.get_data() == view.get_data()
+    assert sorted(quick.headers.items()) == sorted(view.headers.items())
+    assert ("Vary" in quick.headers) == ("Accept" in headers)  # a cache must not give this to a browser
+
+
+def test_withdrawn_keys_and_pages_for_missing_ones_are_the_apps(clients, settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ld.pipeline.writer import writing
+
+    with writing(settings) as writer:
+        writer.withdraw("uk.bl.ethos.2", None, "test")
+        writer.publisher.publish()
+    fast_client, _, fast = clients
+    real, answered = fast._answer, []
+    monkeypatch.setattr(fast, "_answer", lambda environ: answered.append(real(environ)) or answered[-1])
+    assert fast_client.get("/doc/thesis/uk.bl.ethos.2.ttl").status_code == 410
+    page = fast_client.get("/doc/thesis/uk.bl.ethos.3", headers={"Accept": BROWSER})
+    assert page.status_code == 404 and page.mimetype == "text/html" and page.headers["Vary"] == "Accept"
+    assert answered == [None, None]

@@ -8,7 +8,8 @@ layer sits in front of the app and answers the common case itself: a GET of a pu
 record, no query string, no Range, no If-Modified-Since, no request body (the app reads
 and judges one: a malformed body is 400 however it came), its body already made.  It gives
 the status, headers and body the Flask view gives (tests/test_fast.py holds them equal);
-everything else (other paths, HEAD, withdrawn or missing records, 406, a body not yet
+it also answers 404 to RDF clients for keys never published nor withdrawn.  Everything
+else (other paths, HEAD, withdrawn records, pages for missing ones, 406, a body not yet
 made) goes to the app unchanged.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Literal
 
 from flask import Flask
 from werkzeug.http import http_date, parse_etags
@@ -24,9 +26,10 @@ from werkzeug.utils import get_content_type, redirect
 from ..store.rdf import StoreMissing
 from ..uris import document_path, is_key
 from .headers import CACHE_CONTROL, CSP, EXPOSED
-from .negotiation import negotiate_header, split_suffix
+from .negotiation import Variant, negotiate_header, split_suffix
 from .rendered import Rendered, etag
-from .theses import bodies, digests
+from .respond import missing_graph, tombstones
+from .theses import MISSING, bodies, digests
 
 PREFIX, THING = "/doc/thesis/", "/id/thesis/"
 Answer = tuple[str, list[tuple[str, str]], bytes]
@@ -63,17 +66,18 @@ class RecordFastPath:
             return self._document(environ, path[len(PREFIX) :])
         return None
 
-    def _digest(self, key: str) -> str | None:
-        """The record's digest in the published snapshot; None when it is not published."""
+    def _digest(self, key: str) -> str | None | Literal[False]:
+        """The record's digest in the published snapshot; None when it is not published,
+        False when nothing is (the app says so: 503, with advice)."""
         try:
             db, snapshot = self.store.opened()
-        except StoreMissing:  # nothing published yet: the app says so (503, with advice)
-            return None
+        except StoreMissing:
+            return False
         return digests(self.app).get(db, snapshot, self.base, key)
 
     def _thing(self, key: str) -> Answer | None:
         """303 to the document of a published thesis (a published record has no tombstone)."""
-        if not is_key(key) or self._digest(key) is None:
+        if not is_key(key) or not self._digest(key):
             return None
         moved = redirect(document_path(key), 303)
         headers = [*moved.headers.items(), *EVERY, ("Content-Security-Policy", CSP)]
@@ -85,11 +89,14 @@ class RecordFastPath:
         if variant is None or not is_key(key):
             return None
         digest = self._digest(key)
+        negotiated = suffix_variant is None
+        vary = [("Vary", "Accept")] if negotiated else []
         if digest is None:
+            return self._missing(key, name, variant, vary)
+        if not digest:
             return None
         tag = etag(digest, variant.suffix)
-        negotiated = suffix_variant is None
-        where = [("Content-Location", f"{PREFIX}{key}.{variant.suffix}")] + ([("Vary", "Accept")] if negotiated else [])
+        where = [("Content-Location", f"{PREFIX}{key}.{variant.suffix}"), *vary]
         asked = environ.get("HTTP_IF_NONE_MATCH")
         if asked and parse_etags(asked).contains_weak(tag):
             kept = [("ETag", f'"{tag}"'), ("Cache-Control", CACHE_CONTROL), *where, *EVERY]
@@ -98,6 +105,15 @@ class RecordFastPath:
         if made is None:
             return None
         return "200 OK", _headers(made, tag, where), made.body
+
+    def _missing(self, key: str, name: str, variant: Variant, vary: list[tuple[str, str]]) -> Answer | None:
+        """404 for a key never published nor withdrawn, for RDF clients: what links to
+        theses that never were (and scanners) meet.  Withdrawn keys and pages are the app's."""
+        if variant.is_html or tombstones(self.app).get(key) is not None:
+            return None
+        body, mimetype = missing_graph(self.base, PREFIX + name, variant, MISSING)
+        headers = [("Content-Type", _content_type(mimetype)), ("Content-Length", str(len(body))), *vary, *EVERY]
+        return "404 NOT FOUND", headers, body
 
 
 def _unusual(environ: dict) -> bool:

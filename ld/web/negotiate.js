@@ -220,6 +220,7 @@ function gone(r, key, suffix) {
     var body = read("/.gone/thesis/" + key + "." + chosen);
     if (body === null) { return false; }
     r.headersOut["Content-Type"] = typeOf(chosen);
+    varyIfNegotiated(r, suffix);
     r.return(410, body);
     return true;
 }
@@ -233,7 +234,15 @@ function typeOf(suffix) {
 function missing(r, suffix) {
     var chosen = suffix || variant(r) || "html";
     r.headersOut["Content-Type"] = typeOf(chosen);
+    varyIfNegotiated(r, suffix);
     r.return(404, read("/.errors/404." + chosen) || "Not Found\n");
+}
+
+// Vary: Accept when the Accept header chose the format (no suffix asked, or the address
+// had none before nginx negotiated it), as the app says: a cache must not give one
+// client's 404 to another.
+function varyIfNegotiated(r, suffix) {
+    if (!suffix || r.variables.ldpub_negotiated === "1") { r.headersOut.Vary = "Accept"; }
 }
 
 // 406 listing what there is, with the alternates in Link, as the app answers one.

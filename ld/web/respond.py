@@ -49,11 +49,11 @@ def writable(root: Path) -> bool:
     return os.access(root, os.W_OK)
 
 
-def tombstones() -> Tombstones:
-    return per_process("ldpub.tombstones", Tombstones)
+def tombstones(app: Flask | None = None) -> Tombstones:
+    return per_process("ldpub.tombstones", Tombstones, app)
 
 
-def gone(variant: Variant, key: str) -> Response | None:
+def gone(variant: Variant, key: str, negotiated: bool = True) -> Response | None:
     """410 for a withdrawn thesis, 301 to its replacement; None when it was never withdrawn."""
     stone = tombstones().get(key)
     if stone is None:
@@ -64,7 +64,7 @@ def gone(variant: Variant, key: str) -> Response | None:
     thing = thesis_iri(base(), key)
     if variant.is_html:
         body = render_template("gone.html", stone=stone, thing=thing)
-        return Response(body, 410, mimetype="text/html")
+        return by_accept(Response(body, 410, mimetype="text/html"), negotiated)
     said = [
         ox.Triple(ox.NamedNode(thing), ox.NamedNode("http://www.w3.org/2002/07/owl#deprecated"),
                   ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))),
@@ -72,7 +72,7 @@ def gone(variant: Variant, key: str) -> Response | None:
                   ox.Literal(f"Withdrawn {stone.withdrawn_at}" + (f": {stone.reason}" if stone.reason else ""))),
     ]  # fmt: skip
     renderer = RENDERERS[variant.suffix]
-    return Response(renderer.render(said, base()), 410, mimetype=renderer.media_type)
+    return by_accept(Response(renderer.render(said, base()), 410, mimetype=renderer.media_type), negotiated)
 
 
 def base() -> str:
@@ -91,6 +91,7 @@ def _not_acceptable() -> Response:
     types = [v.media_type for v in VARIANTS]
     response = Response("406 Not Acceptable\n\nAvailable types: " + ", ".join(types) + "\n", 406,
                         mimetype="text/plain")  # fmt: skip
+    response.vary.add("Accept")
     stem = quote(request.path, safe="/")
     response.headers["Link"] = link_header(
         (f"{stem}.{v.suffix}", "alternate", {"type": v.media_type}) for v in VARIANTS
@@ -151,13 +152,31 @@ def _where(response: Response, variant: Variant, doc_path: str, negotiated: bool
         response.vary.add("Accept")
 
 
-def not_found(variant: Variant | None, what: str) -> Response:
-    """404 in the negotiated format (HTML for browsers, a one-triple graph for RDF clients)."""
-    message = f"There is no {what} here."
+def not_found(variant: Variant | None, what: str, negotiated: bool = True) -> Response:
+    """404 in the negotiated format (HTML for browsers, a one-triple graph for RDF clients);
+    `negotiated`: the format was chosen by the Accept header, not by a suffix."""
     if variant is None or variant.is_html:
-        body = render_template("missing.html", message=message, thing=request.path)
-        return Response(body, 404, mimetype="text/html")
-    about = ox.Triple(ox.NamedNode(base().rstrip("/") + quote(request.path, safe="/")),
-                      ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(message))  # fmt: skip
+        body = render_template("missing.html", message=_nothing(what), thing=request.path)
+        return by_accept(Response(body, 404, mimetype="text/html"), negotiated)
+    body, mimetype = missing_graph(base(), request.path, variant, what)
+    return by_accept(Response(body, 404, mimetype=mimetype), negotiated)
+
+
+def _nothing(what: str) -> str:
+    return f"There is no {what} here."
+
+
+def missing_graph(base_iri: str, path: str, variant: Variant, what: str) -> tuple[bytes, str]:
+    """A 404's body for RDF clients: one triple saying that there is no `what` at `path`."""
+    comment = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+    about = ox.Triple(ox.NamedNode(base_iri.rstrip("/") + quote(path, safe="/")), comment, ox.Literal(_nothing(what)))
     renderer = RENDERERS[variant.suffix]
-    return Response(renderer.render([about], base()), 404, mimetype=renderer.media_type)
+    return renderer.render([about], base_iri), renderer.media_type
+
+
+def by_accept(response: Response, negotiated: bool) -> Response:
+    """Vary: Accept on an answer whose format the Accept header chose: a cache in front
+    must not give a browser's 404 page to an RDF client."""
+    if negotiated:
+        response.vary.add("Accept")
+    return response

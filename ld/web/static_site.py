@@ -288,8 +288,10 @@ def site_config(out: Path, listen: str, upstream: str | None, base: str, licence
         "dynamic": DYNAMIC, "upstream_block": UPSTREAM % upstream if upstream else "",
         "dynamic_answer": PROXY if upstream else NO_APP,
         "fallback": PROXY if upstream else COMMON + "\n        try_files $uri @missing;",
-        # Not rendered yet (ingested since the last render): the app has it.
-        "missing_document": PROXY if upstream else COMMON + "\n        js_content ldpub_site.document;",
+        # Not rendered yet (ingested since the last render), withdrawn or missing: the app has it.
+        # nginx negotiated the suffix the app sees, so it says the answer varies.
+        "missing_document": PROXY + "\n        add_header Vary $ldpub_vary always;" if upstream
+        else COMMON + "\n        js_content ldpub_site.document;",
     }  # fmt: skip
     text = TEMPLATE
     for name, value in values.items():

@@ -27,13 +27,14 @@ from .respond import (
 )
 
 bp = Blueprint("theses", __name__)
+MISSING = "thesis with that key"
 Links = list[tuple[str, str, dict[str, str]]]
 
 
 def checked_key(key: str) -> str:
     """The key if it is of a form ldpub mints; 404 otherwise, before any store access."""
     if not is_key(key):
-        abort(not_found(negotiate(request), "thesis with that key"))
+        abort(not_found(negotiate(request), MISSING))
     return key
 
 
@@ -63,7 +64,7 @@ def document(name: str) -> Response:
     db, snapshot = store().opened()  # CURRENT read once: every read below is of this snapshot
     digest = digests().get(db, snapshot, base(), key)
     if digest is None:
-        return gone(variant, key) or not_found(variant, "thesis with that key")
+        return gone(variant, key, negotiated) or not_found(variant, MISSING, negotiated)
     tag = etag(digest, variant.suffix)
     if request.if_none_match.contains_weak(tag):  # a 304 costs the one lookup above
         return not_modified(tag, variant, doc_path, negotiated)

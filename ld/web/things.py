@@ -40,7 +40,7 @@ def document(kind: str, rest: str) -> Response:
     doc_path = shared_document_path(path)
     found = describe.shared(store(), shared_iri(base(), path), page, shared_document_iri(base(), path))
     if found is None:
-        return not_found(variant, "resource at that address")
+        return not_found(variant, "resource at that address", negotiated=suffix is None)
     facts = Facts(found.triples, base())
     links = []
     if found.has_next:
