@@ -90,12 +90,12 @@ def disk_bytes(root: Path) -> int:
     return sum(inodes.values())
 
 
-def run(rows: int, jobs: int, engine: str, batch_size: int, data: Path | None = None, fresh: bool = True) -> dict:
+def run(args: argparse.Namespace, data: Path | None = None, fresh: bool = True) -> dict:
+    rows, jobs, engine, batch_size, store = args.rows, args.jobs, args.engine, args.batch_size, args.store
     if data is None:
         data = HERE / "out" / f"ethos-{rows}.csv"
         if not data.exists():
             generate(rows, data)
-    store = HERE / "out" / "store"
     if fresh:
         shutil.rmtree(store, ignore_errors=True)
     command = [sys.executable, "-m", "ld.cli", "ingest", "--no-progress", "--store", str(store), "--jobs", str(jobs),
@@ -175,12 +175,12 @@ def changed_copy(data: Path, every: int = 100) -> tuple[Path, int]:
 
 def reingest(args: argparse.Namespace, fresh: dict) -> dict:
     """The same dump again, then the 1%-changed copy, each as a ratio of the fresh ingest."""
-    store = HERE / "out" / "store"
+    store = args.store
     before = modified_times(store)
-    same = run(args.rows, args.jobs, args.engine, args.batch_size, fresh=False)
+    same = run(args, fresh=False)
     after_same = modified_times(store)
     copy, changed = changed_copy(HERE / "out" / f"ethos-{args.rows}.csv")
-    one_percent = run(args.rows, args.jobs, args.engine, args.batch_size, data=copy, fresh=False)
+    one_percent = run(args, data=copy, fresh=False)
     after_changed = modified_times(store)
     return {
         "same_dump": {**same, "ratio_to_fresh": round(same["seconds"] / fresh["seconds"], 3),
@@ -194,16 +194,17 @@ def reingest(args: argparse.Namespace, fresh: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=627_000)
+    parser.add_argument("--store", type=Path, default=HERE / "out" / "store", help="made afresh: its contents go")
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--engine", default="turbo")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--no-reingest", action="store_true", help="only the fresh ingest")
     parser.add_argument("--no-floor", action="store_true", help="no store figures, no `oxigraph load`")
     args = parser.parse_args()
-    result = run(args.rows, args.jobs, args.engine, args.batch_size)
+    result = run(args)
     if not args.no_floor:
-        result["store"] = store_figures(HERE / "out" / "store")
-        result["floor"] = loader_floor(HERE / "out" / "store")
+        result["store"] = store_figures(args.store)
+        result["floor"] = loader_floor(args.store)
         result["ratio_to_floor"] = round(result["seconds"] / result["floor"]["seconds"], 2)
     print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
     if not args.no_reingest:

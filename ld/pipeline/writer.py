@@ -29,6 +29,7 @@ from ..store.shared import description_digest
 from ..store.sources import SourceDigests
 from ..store.tombstones import Tombstones
 from ..uris import document_iri
+from .memory import limit_arenas
 from .publishing import Publisher, reconcile
 from .render import render_site
 
@@ -159,6 +160,7 @@ def open_ledgers(settings: Settings) -> Iterator[Ledgers]:
 @contextmanager
 def writing(settings: Settings) -> Iterator[Writer]:
     """The store and its ledgers for one writer, made consistent first if the last writer died."""
+    limit_arenas()  # before the store's threads start (memory.py)
     with WritableStore(settings.store, settings.base) as store, open_ledgers(settings) as ledgers:
         if store.is_empty():
             ledgers.descriptions.clear()
