@@ -41,12 +41,15 @@ test: install $(SYSTEM) $(JSONLD_JS)
 	$(PY) -m pytest -q
 
 # The serving benchmark also runs Oxigraph's server and gunicorn (the peers it is measured
-# against, PyPI's `oxigraph` and `gunicorn`) and wrk (Debian) as the load generator.
+# against, PyPI's `oxigraph` and `gunicorn`) and wrk (Debian) as the load generator, each
+# server on the first core and wrk on the second, so that the load generator does not
+# take turns with the server it measures (bench/README.md).
 bench: install $(SYSTEM) /usr/bin/wrk
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/ingest_bench.py --rows 627000
 	$(PY) bench/search_bench.py --rows 627000
-	$(PY) bench/serve_bench.py --store bench/out/store --keys 20000 --connections 32 128
+	$(PY) bench/serve_bench.py --store bench/out/store --keys 20000 --connections 32 128 \
+		--server-cpus 0 --client-cpus 1 --workers 1 --threads 1
 
 /usr/bin/wrk:
 	$(SUDO) apt-get update -qq
