@@ -148,8 +148,7 @@ def not_modified(tag: str, variant: Variant, doc_path: str, negotiated: bool) ->
 
 def _where(response: Response, variant: Variant, doc_path: str, negotiated: bool) -> None:
     response.headers["Content-Location"] = f"{doc_path}.{variant.suffix}"
-    if negotiated:
-        response.vary.add("Accept")
+    by_accept(response, negotiated)
 
 
 def not_found(variant: Variant | None, what: str, negotiated: bool = True) -> Response:
