@@ -3,7 +3,8 @@
     python bench/ingest_bench.py --rows 627000 [--jobs 2] [--engine turbo] [--no-reingest] [--no-floor]
 
 Peak memory is the largest sum of resident set sizes over the ingest process and its
-worker processes, sampled every 0.2 s (also its anonymous part, and the file-backed part
+worker processes, sampled every 0.2 s (also the sum of their proportional set sizes, which
+counts pages the workers share once; its anonymous part, and the file-backed part
 of the ingest process: pages of memory-mapped files, which the kernel can drop); CPU
 seconds are given for the ingest process and for its workers.  After the fresh ingest: the store's
 parts on disk (`ldpub stats --json`), quads stored against distinct triples, and the
@@ -42,21 +43,32 @@ class Watch:
 
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
-        self.peak = self.parent = self.peak_anon = self.parent_file = 0
+        self.peak = self.parent = self.peak_anon = self.parent_file = self.peak_pss = 0
         self.cpu: dict[int, float] = {}  # pid -> user + system seconds, last seen
+        self.threads: dict[int, tuple[str, float]] = {}  # the ingest process's threads: tid -> (name, seconds)
 
     def sample(self) -> None:
-        total = anon = 0
+        total = anon = pss = 0
         for p in [self.root, *self._children()]:
             with contextlib.suppress(psutil.NoSuchProcess, FileNotFoundError, ProcessLookupError):
                 rss, rss_anon, rss_file = _resident(p.pid)
-                total, anon = total + rss, anon + rss_anon
+                total, anon, pss = total + rss, anon + rss_anon, pss + _proportional(p.pid)
                 times = p.cpu_times()
                 self.cpu[p.pid] = times.user + times.system
                 if p.pid == self.root.pid:
+                    self._sample_threads()
                     self.parent = max(self.parent, rss)
                     self.parent_file = max(self.parent_file, rss_file)
         self.peak, self.peak_anon = max(self.peak, total), max(self.peak_anon, anon)
+        self.peak_pss = max(self.peak_pss, pss)
+
+    def _sample_threads(self) -> None:
+        """Which of the ingest process's threads spend its CPU: Python's own, or RocksDB's and
+        Tantivy's (their threads are named, e.g. `rocksdb:low`)."""
+        for thread in self.root.threads():
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                name = Path(f"/proc/{self.root.pid}/task/{thread.id}/comm").read_text().strip()
+                self.threads[thread.id] = (name, thread.user_time + thread.system_time)
 
     def _children(self) -> list[psutil.Process]:
         with contextlib.suppress(psutil.NoSuchProcess):
@@ -67,10 +79,20 @@ class Watch:
         mb = 2**20
         parent_cpu = self.cpu.get(self.root.pid, 0.0)
         return {"peak_rss_mb": round(self.peak / mb), "peak_rss_anonymous_mb": round(self.peak_anon / mb),
+                "peak_pss_mb": round(self.peak_pss / mb),
                 "peak_rss_ingest_process_mb": round(self.parent / mb),
                 "peak_rss_ingest_process_file_backed_mb": round(self.parent_file / mb),
                 "cpu_seconds_ingest_process": round(parent_cpu, 1),
-                "cpu_seconds_workers": round(sum(self.cpu.values()) - parent_cpu, 1)}  # fmt: skip
+                "cpu_seconds_workers": round(sum(self.cpu.values()) - parent_cpu, 1),
+                "cpu_seconds_ingest_process_by_thread": self._by_thread_name()}  # fmt: skip
+
+    def _by_thread_name(self) -> dict[str, float]:
+        """The ingest process's CPU seconds by thread name, numbers dropped (`rocksdb:low1` -> `rocksdb:low`)."""
+        totals: dict[str, float] = {}
+        for name, seconds in self.threads.values():
+            group = name.rstrip("0123456789") or name
+            totals[group] = round(totals.get(group, 0.0) + seconds, 1)
+        return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
 def _resident(pid: int) -> tuple[int, int, int]:
@@ -82,6 +104,17 @@ def _resident(pid: int) -> tuple[int, int, int]:
             if name in ("VmRSS", "RssAnon", "RssFile"):
                 fields[name] = int(value.split()[0]) * 1024
     return fields.get("VmRSS", 0), fields.get("RssAnon", 0), fields.get("RssFile", 0)
+
+
+def _proportional(pid: int) -> int:
+    """PSS (bytes): resident memory with each page shared by N processes counted 1/N in each,
+    so that the sum over processes is what they hold together (forked workers share the
+    modules their fork server loaded)."""
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def disk_bytes(root: Path) -> int:
@@ -98,7 +131,7 @@ def run(args: argparse.Namespace, data: Path | None = None, fresh: bool = True) 
             generate(rows, data)
     if fresh:
         shutil.rmtree(store, ignore_errors=True)
-    command = [sys.executable, "-m", "ld.cli", "ingest", "--no-progress", "--store", str(store), "--jobs", str(jobs),
+    command = [sys.executable, "-m", "ld", "ingest", "--no-progress", "--store", str(store), "--jobs", str(jobs),
                "--shacl-engine", engine, "--batch-size", str(batch_size), str(data)]  # fmt: skip
     start = time.monotonic()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -120,7 +153,7 @@ def current_snapshot(store: Path) -> Path:
 
 def store_figures(store: Path) -> dict:
     """Each part of the store on disk, and quads stored against the distinct triples they hold."""
-    stats = subprocess.run([sys.executable, "-m", "ld.cli", "stats", "--json", "--store", str(store)],
+    stats = subprocess.run([sys.executable, "-m", "ld", "stats", "--json", "--store", str(store)],
                            capture_output=True, text=True, check=True)  # fmt: skip
     db = ox.Store.read_only(str(current_snapshot(store)))
     count = "SELECT (COUNT(*) AS ?n) WHERE { %s }"
@@ -135,7 +168,7 @@ def loader_floor(store: Path) -> dict:
     """`oxigraph load` of the quads the ingest published, into a fresh directory: seconds and bytes."""
     out = HERE / "out"
     nquads, target = out / "published.nq", out / "oxigraph-load"
-    subprocess.run([sys.executable, "-m", "ld.cli", "export", "--store", str(store), "--format", "nq",
+    subprocess.run([sys.executable, "-m", "ld", "export", "--store", str(store), "--format", "nq",
                     "-o", str(nquads)], check=True)  # fmt: skip
     shutil.rmtree(target, ignore_errors=True)
     start, used = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -441,7 +441,7 @@ def write_new_rows(out: Path, rows: int, offset: int, seed: int) -> None:
 
 
 def ldpub() -> list[str]:
-    return [sys.executable, "-m", "ld.cli"]
+    return [sys.executable, "-m", "ld"]
 
 
 def common_options(args: argparse.Namespace) -> list[str]:

@@ -32,7 +32,7 @@ FORMATS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "html": "text/
 def start(source: Path, store: Path, base: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(source), "LDPUB_STORE": str(store), "LDPUB_BASE": base}
-    command = [sys.executable, "-m", "ld.cli", "serve", "--port", str(port), "--workers", "1"]
+    command = [sys.executable, "-m", "ld", "serve", "--port", str(port), "--workers", "1"]
     server = spawn(command, env, source)
     for _ in range(240):
         try:

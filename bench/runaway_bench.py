@@ -81,7 +81,7 @@ def main() -> None:
     args = parser.parse_args()
     base = f"http://127.0.0.1:{args.port}/"
     env = {**os.environ, "LDPUB_STORE": str(args.store), "LDPUB_BASE": args.store_base}
-    server = subprocess.Popen([sys.executable, "-m", "ld.cli", "serve", "--port", str(args.port)], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "ld", "serve", "--port", str(args.port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         sample = keys(args.store)

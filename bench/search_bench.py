@@ -41,7 +41,7 @@ SEARCHES: list[tuple[str, dict]] = [  # filters may include "sort"; a list: any 
 
 
 def reindex(store: Path) -> dict:
-    command = [sys.executable, "-m", "ld.cli", "reindex", "--no-progress", "--store", str(store)]
+    command = [sys.executable, "-m", "ld", "reindex", "--no-progress", "--store", str(store)]
     start = time.monotonic()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     watcher, peak = psutil.Process(child.pid), 0

@@ -252,7 +252,7 @@ def main() -> None:
 
     try:
         port = free_port()
-        serve = [sys.executable, "-m", "ld.cli", "serve", "--port", str(port)]
+        serve = [sys.executable, "-m", "ld", "serve", "--port", str(port)]
         run("ldpub serve (granian, defaults)", "ldpub", [serve], [port], "/robots.txt")
         if importlib.util.find_spec("gunicorn"):  # optional (`pip install gunicorn`): the server granian replaced
             port = free_port()
@@ -280,7 +280,7 @@ def main() -> None:
             run("rendered site, nginx alone", "rendered", [nginx], [port], "/robots.txt")
             port, app = free_port(), free_port()
             render_site(settings, site, f"127.0.0.1:{port}", f"127.0.0.1:{app}", only=[])
-            serve = [sys.executable, "-m", "ld.cli", "serve", "--port", str(app)]
+            serve = [sys.executable, "-m", "ld", "serve", "--port", str(app)]
             run("deployment: nginx, files + ldpub serve", "rendered", [serve, nginx], [port, app], "/robots.txt")
             port = free_port()
             (work / "static.conf").write_text(NGINX_STATIC.format(work=work, port=port, root=site / "site"))

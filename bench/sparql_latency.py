@@ -418,7 +418,7 @@ def main() -> int:
                 [
                     sys.executable,
                     "-m",
-                    "ld.cli",
+                    "ld",
                     "export",
                     "--format",
                     "nq",
@@ -473,7 +473,7 @@ def main() -> int:
             command = [
                 sys.executable,
                 "-m",
-                "ld.cli",
+                "ld",
                 "serve",
                 "--store",
                 str(args.store),

@@ -344,7 +344,7 @@ def demo_command(**options: Any) -> None:
     # The ingest runs in its own process: its worker pool's forkserver must not be inherited
     # by the server's workers, whose SPARQL queries start a forkserver of their own.
     store, base = str(settings.store), settings.base
-    command = [sys.executable, "-m", "ld.cli", "ingest", "--store", store, "--base", base, *paths]
+    command = [sys.executable, "-m", "ld", "ingest", "--store", store, "--base", base, *paths]
     if subprocess.run(command, check=False).returncode not in (0, 1):
         raise StoreError("the sample ingest failed; see the messages above")
     click.echo(f"Try: curl -L -H 'Accept: text/turtle' {thesis_iri(settings.base, 'uk.bl.ethos.232781')}")

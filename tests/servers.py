@@ -21,7 +21,7 @@ from .conftest import CSV_SAMPLE, TEXT_SAMPLE
 
 
 def ldpub(*args: str) -> list[str]:
-    return [sys.executable, "-m", "ld.cli", *args]
+    return [sys.executable, "-m", "ld", *args]
 
 
 def free_port() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -88,3 +90,15 @@ def test_worker_processes_give_the_same_result(settings: Settings, tmp_path: Pat
         stream.write('"broken,"row\n')  # parsed, and found unreadable, in a worker
     summary = ingest(settings.with_(jobs=2, batch_size=7), [path], progress=False)
     assert (summary.published, summary.quarantined, summary.unreadable) == (59, 1, 1) and summary.reconciles()
+
+
+def test_the_workers_module_and_the_main_module_leave_out_the_store_web_and_command_line() -> None:
+    """An ingest worker imports the program's main module and its work's module (workers.py):
+    neither may bring the writer's or the server's machinery into each worker's memory."""
+    code = (
+        "import sys, ld.__main__, ld.pipeline.processing; "
+        "print(' '.join(m for m in ('flask', 'ld.cli', 'ld.pipeline.writer', 'ld.store.rdf', 'ld.web') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.split() == []

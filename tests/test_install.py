@@ -95,7 +95,7 @@ def test_wheels_from_the_checkout_and_from_a_copy_hold_every_module_and_the_data
         names = set(zipfile.ZipFile(wheel).namelist())
         assert {n for n in names if n.startswith("ld/")} == package_files(ROOT), name
         entry_points = zipfile.ZipFile(wheel).read(f"{wheel.name.split('-py3')[0]}.dist-info/entry_points.txt")
-        assert b"ldpub = ld.cli:main" in entry_points
+        assert b"ldpub = ld.__main__:main" in entry_points
 
 
 @pytest.mark.parametrize("how", ["wheel", "source copy"])

@@ -1,7 +1,7 @@
 """Read -> map -> validate -> publish or quarantine, with counts that reconcile.
 
-Mapping and SHACL validation run in worker processes (workers.py), a batch at a time;
-the parent alone reads the sources and writes the store, since Oxigraph allows one
+Mapping and SHACL validation run in worker processes (workers.py, processing.py), a batch
+at a time; the parent alone reads the sources and writes the store, since Oxigraph allows one
 writer.  The workers never touch the store.
 """
 
@@ -11,24 +11,21 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 from tqdm import tqdm
 
 from ..config import Settings
 from ..model.combine import combine
-from ..model.mapping import Mapped, Mapper
-from ..model.records import Location, ReadError, Record, content_digest, record_from_content
-from ..model.validation import Finding, is_publishable, may_be, not_unique, validate_batch
-from ..search import IndexRow, Prepared, from_rdflib, index_row, prepare
+from ..model.records import ReadError, Record, record_from_content
+from ..model.validation import Finding, is_publishable, may_be, not_unique
 from ..sources import READERS, Unit, read_units
 from ..store.sources import Known
-from ..uris import document_iri, oai_set, thesis_iri
-from ..vocab import own_terms
+from ..uris import document_iri, thesis_iri
 from .combining import canonical, from_graph, published_kinds
+from .processing import BatchResult, Processed, map_and_validate, mapper_for, process_batch
 from .recognition import recognise
 from .unchanged import Plan, Recogniser, mapping_version
 from .workers import in_order
@@ -39,42 +36,6 @@ SNAPSHOT_EVERY_SECONDS = 60
 # cheaper (bench/README.md), so validated batches are committed in groups.
 COMMIT_RECORDS = 2_000
 COMMIT_SECONDS = 5.0
-
-
-@dataclass
-class Processed:
-    """One record after mapping and validation, ready to publish or hold."""
-
-    key: str
-    graph: str
-    thesis: str
-    identifier: str
-    title: str | None
-    location: str
-    content_hash: str
-    ntriples: str  # the record's own graph
-    findings: list[Finding]
-    record: dict
-    setspec: str | None = None  # the OAI-PMH set: the awarding body
-    search_row: Prepared | None = None  # what the search index holds for it, read from its graph
-    digest: str = ""  # of the raw record it was read from (sources.Unit.digest)
-    known: Unit | None = None  # the raw record, when it was recognised as published unchanged and not mapped
-    warned: bool = False  # had warnings when it was published (for a known record, whose findings are not made)
-    shared: dict[str, str] = field(default_factory=dict)  # shared graph -> what this record says there
-    kind: str | None = None  # the reader's name: what kind of source it came from
-    origin: Location | None = None  # where it was read, for combining with other sources
-    combined: dict[str, Record] | None = None  # kind -> record, when several sources were combined into it
-    replaces: str | None = None  # the key this thesis was published under until now (recognition.py)
-    because: str = ""  # how it was recognised
-
-    @property
-    def all_ntriples(self) -> str:
-        """Everything the record says, its shared descriptions included (what SHACL checked)."""
-        return self.ntriples + "".join(self.shared.values())
-
-    @property
-    def has_warnings(self) -> bool:
-        return self.warned or any(f.severity == "Warning" for f in self.findings)
 
 
 @dataclass
@@ -114,67 +75,6 @@ class Summary:
     def exit_code(self) -> int:
         """0: everything published; 1: something quarantined or unreadable."""
         return 0 if self.quarantined == 0 and self.unreadable == 0 else 1
-
-
-@cache
-def _mapper(base: str, license_iri: str) -> Mapper:
-    return Mapper(base, license_iri)
-
-
-@dataclass
-class BatchResult:
-    processed: list[Processed]
-    unreadable: list[ReadError]
-    positions: list[int]  # of each processed record in the batch's units
-
-
-def process_batch(units: list[Unit], base: str, license_iri: str, engine: str, modified: datetime) -> BatchResult:
-    """Parse, map and validate one batch of raw records (runs in a worker process)."""
-    records: list[Record] = []
-    positions: list[int] = []
-    errors: list[ReadError] = []
-    for position, unit in enumerate(units):
-        item = unit.parse()
-        if isinstance(item, ReadError):
-            errors.append(item)
-        else:
-            records.append(item)
-            positions.append(position)
-    return BatchResult(map_and_validate(records, base, license_iri, engine, modified), errors, positions)
-
-
-def map_and_validate(
-    records: list[Record], base: str, license_iri: str, engine: str, modified: datetime
-) -> list[Processed]:
-    mapper = _mapper(base, license_iri)
-    own = str(own_terms(base))
-    version = mapping_version(base, license_iri)
-    contents = [r.content() for r in records]
-    hashes = [content_digest(c, version) for c in contents]
-    mapped = [mapper.map(r, modified, h) for r, h in zip(records, hashes, strict=True)]
-    parts = [m.parts() for m in mapped]
-    findings = validate_batch(mapped, engine, parts)
-    return [
-        Processed(
-            key=m.key, graph=str(m.graph), thesis=str(m.thesis), identifier=r.ethos_id or m.key,
-            title=r.title, location=str(r.location), content_hash=h, ntriples=nt, shared=shared,
-            findings=found, record=c, setspec=setspec_of(m), kind=r.kind, origin=r.location,
-            search_row=_prepared(index_row(own, from_rdflib(m.triples))),
-        )
-        for r, m, h, (nt, shared), found, c in zip(records, mapped, hashes, parts, findings, contents, strict=True)
-    ]  # fmt: skip
-
-
-def _prepared(row: IndexRow | None) -> Prepared | None:
-    return prepare(row) if row is not None else None
-
-
-def setspec_of(mapped: Mapped) -> str | None:
-    """The record's OAI-PMH set: its awarding body, as 'isni-…' or 'name-…' (no ':' hierarchy)."""
-    for _, predicate, value in mapped.triples:
-        if str(predicate) == "http://id.loc.gov/vocabulary/relators/dgg":
-            return oai_set(str(value))
-    return None
 
 
 def batches(
@@ -386,7 +286,7 @@ class Ingest:
             batch[p.key] = {p.kind: p}  # made a Record of only if another source of it comes
             return p
         s = self.settings
-        mapper = _mapper(s.base, s.license)  # canonical is idempotent: a record read back stays as it is
+        mapper = mapper_for(s.base, s.license)  # canonical is idempotent: a record read back stays as it is
         records = {kind: canonical(_record_of(r), mapper) for kind, r in {**others, p.kind: p}.items()}
         batch[p.key] = dict(records)
         made = map_and_validate([combine(records)], s.base, s.license, s.shacl_engine, self.modified)[0]

@@ -1,7 +1,9 @@
 """The worker processes that ingest and reindex spread their CPU work over.
 
 Started by forkserver, so that no store or SQLite handle of the parent is ever inherited
-through a fork; results come back in input order, with at most two items per worker in
+through a fork.  The fork server loads the work's own module before it forks the workers,
+and not the program's main module (the command line, with the web app and the store),
+so each worker holds only what its work needs.  Results come back in input order, with at most two items per worker in
 flight, so memory stays bounded however long the input.
 """
 
@@ -36,6 +38,7 @@ def in_order(
         yield from (function(item, *args) for item in items)
         return
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([function.__module__])  # no effect once this process's server runs
     with context.Pool(jobs, setup, setup_args) as pool:
         pending: deque = deque()
         for item in items:

@@ -22,26 +22,24 @@ from pathlib import Path
 
 import tantivy
 
+from .documents import Prepared, prepare
 from .facets import (
-    COUNTED,
     FACETS,
     PEOPLE,
-    SEPARATOR,
     SHOWN,
     FacetCount,
     aggregations,
     counted,
     decades,
 )
-from .matching import Filters, all_of, filter_clauses, pairs_text, term_clauses
+from .matching import Filters, all_of, filter_clauses, term_clauses
 from .query import BadQuery, Term, terms
 from .rows import IndexRow
-from .schema import FOLDED, LAYOUT, RANKED, TEXTS, analyzer, schema
+from .schema import FOLDED, LAYOUT, analyzer, schema
 from .snippets import highlighter, snippet
 from .suggest import suggestion
 
 SORTS = ("relevance", "newest", "oldest")
-UNKNOWN_YEAR_LAST = 99_999  # the `oldest` column's year for theses without one
 WRITER_HEAP = 50_000_000  # bytes Tantivy buffers before spilling a segment (its minimum is 15 MB): ingest RSS
 REBUILD_HEAP = 400_000_000
 
@@ -303,41 +301,6 @@ class SearchIndex:
 
     def count(self) -> int:
         return self._searcher().num_docs
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A thesis's index document as plain values: made where the row is (an ingest or reindex
-    worker process), so the writer's process only hands it to Tantivy. Tantivy's own documents
-    pickle to five times the size and unpickle slower than they build."""
-
-    key: str
-    fields: dict[str, list]
-
-
-def prepare(row: IndexRow) -> Prepared:
-    texts = {name: getattr(row, name) for name in TEXTS if getattr(row, name)}
-    fields: dict[str, list] = {name: [value] for name, value in texts.items() if name in RANKED}
-    fields |= {"key": [row.key], "doc": [1], "text": list(texts.values()),
-               "pairs": [pairs_text(value) for value in texts.values()],
-               "newest": [row.year if row.year is not None else 0],
-               "oldest": [row.year if row.year is not None else UNKNOWN_YEAR_LAST]}  # fmt: skip
-    for facet in row.facets:
-        fields.setdefault(f"f_{facet.name}", []).append(facet.value)
-        if facet.name in COUNTED:
-            fields.setdefault(f"c_{facet.name}", []).append(facet.value + SEPARATOR + (facet.iri or ""))
-    institution, degree = row.facet("institution"), row.facet("degree")
-    shown = {
-        "title": row.title,
-        "abstract": row.abstract,
-        "authors": list(row.authors),
-        "year": row.year,
-        "institution": institution.label if institution else None,
-        "degree": degree.label if degree else None,
-        "supervisors": [f.value for f in row.facets if f.name == "supervisor"],
-    }
-    fields["hit"] = [json.dumps(shown, ensure_ascii=False).encode()]
-    return Prepared(row.key, fields)
 
 
 def document(row: IndexRow | Prepared) -> tantivy.Document:

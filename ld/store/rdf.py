@@ -22,6 +22,7 @@ and moves to a newer one when CURRENT changes.
 from __future__ import annotations
 
 import fcntl
+import contextlib
 import os
 import shutil
 import time
@@ -308,10 +309,19 @@ def _alive(pid: int) -> bool:
 def _pinned_bytes(root: Path) -> int:
     """Bytes of files that only superseded snapshots still hold."""
     current = current_snapshot(root)
-    live = {f.stat().st_ino for d in (root / "primary", current) if d and d.is_dir() for f in d.iterdir()}
+    live = {inode for d in (root / "primary", current) if d and d.is_dir() for inode, _ in _files(d)}
     superseded = [p for p in (root / "snapshots").iterdir() if p.name.isdigit() and p != current]
-    files = {status.st_ino: status.st_size for d in superseded for f in d.iterdir() if (status := f.stat())}
+    files = {inode: size for d in superseded for inode, size in _files(d)}
     return sum(size for inode, size in files.items() if inode not in live)
+
+
+def _files(folder: Path) -> Iterator[tuple[int, int]]:
+    """(inode, size) of each file in a folder; RocksDB's compaction deletes files in
+    primary at any moment, so a file listed may be gone by the time it is looked at."""
+    for path in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            status = path.stat()
+            yield status.st_ino, status.st_size
 
 
 def current_snapshot(root: Path) -> Path | None:
