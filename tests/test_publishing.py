@@ -3,13 +3,16 @@ published snapshot holds, and the next writer repairs what a crashed one left be
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 
 from ld.config import Settings
 from ld.pipeline.ingest import ingest
 from ld.search import SearchIndex
+from ld.store import rdf
 from ld.store.changes import ChangeLog
-from ld.store.rdf import WritableStore, current_snapshot
+from ld.store.rdf import ReadStore, WritableStore, current_snapshot
 from ld.web import create_app
 
 from .conftest import BASE, CSV_SAMPLE, TEXT_SAMPLE
@@ -85,3 +88,49 @@ def test_a_writer_killed_between_its_first_snapshot_and_the_search_index_is_repa
     assert listed(settings)["search"] == set()
     ingest(settings, [TEXT_SAMPLE], progress=False)  # unchanged: nothing of its own to index
     assert listed(settings)["search"] == {"tcd3dc49c1347f397b166"}
+
+
+def _snapshot_superseded_by_a_compaction(settings: Settings) -> tuple[WritableStore, Path]:
+    """An open writer whose store's first snapshot is superseded and pins files that a
+    compaction replaced; and that snapshot."""
+    ingest(settings, [CSV_SAMPLE], progress=False)
+    first = current_snapshot(settings.store)
+    assert first is not None
+    store = WritableStore(settings.store, BASE)
+    title = "<http://purl.org/dc/terms/title>"
+    store.add_records([(f"{BASE}doc/thesis/x{n}", f'<{BASE}id/thesis/x{n}> {title} "T{n}" .\n') for n in range(50)])
+    store.db.flush()
+    store.db.optimize()
+    store.publish_snapshot()
+    return store, first
+
+
+def test_superseded_snapshots_go_at_once_when_nobody_reads_the_store(settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A writer that ends with a superseded snapshot pinning disk need not wait out the
+    grace (30 s) for readers that do not exist."""
+    store, first = _snapshot_superseded_by_a_compaction(settings)
+    slept: list[float] = []
+    monkeypatch.setattr(rdf, "SETTLE_BYTES", 0)
+    monkeypatch.setattr(rdf.time, "sleep", slept.append)
+    with store:
+        store.settle()
+    assert not first.exists() and slept == []
+    assert current_snapshot(settings.store).is_dir()  # type: ignore[union-attr]
+
+
+def test_superseded_snapshots_wait_out_their_grace_while_a_reader_lives(settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A web worker may have read CURRENT just before the writer published: the snapshot it
+    named stays for the grace, however long the writer would rather not wait."""
+    store, first = _snapshot_superseded_by_a_compaction(settings)
+    reader = ReadStore(settings.store)
+    assert reader.has_graph(f"{BASE}doc/thesis/x1")  # reading: holds the readers' lock
+    slept: list[float] = []
+    monkeypatch.setattr(rdf, "SETTLE_BYTES", 0)
+    monkeypatch.setattr(rdf.time, "sleep", slept.append)  # the grace not waited here: the snapshot stays
+    with store:
+        store.settle()
+    assert first.exists() and len(slept) == 1 and 0 < slept[0] <= rdf.SUPERSEDED_GRACE_NS / 1e9
+    del reader
+    with WritableStore(settings.store, BASE) as store:
+        store.settle()  # the reader gone: now at once
+    assert not first.exists()

@@ -21,11 +21,12 @@ and moves to a newer one when CURRENT changes.
 
 from __future__ import annotations
 
-import fcntl
 import contextlib
+import fcntl
 import os
 import shutil
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,8 +46,12 @@ READER_PREFIX = "reader-"  # snapshots/reader-PID-NS: a long reader's own links 
 # After this many records written, compaction rewrites the store's files (a bulk load
 # leaves many small, overlapping ones: about 40% more disk at EThOS scale).
 COMPACT_AFTER = 10_000
-# A writer that leaves superseded snapshots pinning more than this waits out the grace to delete them.
+# A writer that leaves superseded snapshots pinning more than this deletes them before it
+# ends: at once when no process reads the store, else after the grace.
 SETTLE_BYTES = 64 << 20
+# Every process reading snapshots (ReadStore) holds a shared lock on this file while it
+# lives: a writer that can lock it alone knows nobody is reading a superseded snapshot.
+READERS_LOCK = "readers.lock"
 JOURNAL = "bulk-load.journal"
 UNPUBLISHED = "UNPUBLISHED"
 DCTERMS_IDENTIFIER = ox.NamedNode(DCT_IRI + "identifier")
@@ -190,11 +195,16 @@ class WritableStore:
         return True
 
     def settle(self) -> None:
-        """Delete superseded snapshots now, waiting out their grace, when they pin much disk
-        (after a compaction, the whole database as it was before)."""
+        """Delete superseded snapshots when they pin much disk (after a compaction, the whole
+        database as it was before): at once when no process reads the store, else after
+        their grace, which a reader may still be using."""
         snapshots = self.root / "snapshots"
         if _pinned_bytes(self.root) <= SETTLE_BYTES:
             return
+        with _alone(self.root) as alone:
+            if alone:
+                _prune(snapshots, grace_ns=0)
+                return
         newest = max((int(p.name) for p in snapshots.iterdir() if p.name.isdigit()), default=0)
         time.sleep(max(0.0, (newest + SUPERSEDED_GRACE_NS - time.time_ns()) / 1e9))
         _prune(snapshots)
@@ -276,14 +286,15 @@ def pinned_snapshot(root: Path) -> Iterator[ox.Store]:
         shutil.rmtree(own, ignore_errors=True)
 
 
-def _prune(snapshots: Path) -> None:
+def _prune(snapshots: Path, grace_ns: int | None = None) -> None:
     """Remove the snapshots superseded more than the grace ago; workers re-open the newest
     on their next request."""
     names = sorted((p for p in snapshots.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+    grace_ns = SUPERSEDED_GRACE_NS if grace_ns is None else grace_ns
     now = time.time_ns()
     kept = {names[-1].name} if names else set()
     for old, successor in zip(names, names[1:], strict=False):
-        if now - int(successor.name) > SUPERSEDED_GRACE_NS:
+        if now - int(successor.name) > grace_ns:
             shutil.rmtree(old, ignore_errors=True)
         else:
             kept.add(old.name)
@@ -294,6 +305,37 @@ def _prune(snapshots: Path) -> None:
     for old in stats[:-1]:  # the newest statistics stay, even when their snapshot has gone
         if old.name.split(".")[0] not in kept:
             old.unlink(missing_ok=True)
+
+
+@contextmanager
+def _alone(root: Path) -> Iterator[bool]:
+    """Whether no process reads the store's snapshots (READERS_LOCK); while True, none can
+    start to (a reader waits for the lock before it reads CURRENT)."""
+    with open(Path(root) / READERS_LOCK, "ab") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _reading(root: Path) -> int | None:
+    """A reader's shared hold on READERS_LOCK, kept while the descriptor stays open; None
+    when the file is missing and this reader may not make it (tried again on its next read)."""
+    path = Path(root) / READERS_LOCK
+    try:
+        fd = os.open(path, os.O_RDONLY)  # a reader may not be allowed to write the store
+    except FileNotFoundError:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError:
+            return None
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
 
 
 def _alive(pid: int) -> bool:
@@ -367,6 +409,7 @@ class ReadStore:
         self._path: Path | None = None
         self._db: ox.Store | None = None
         self._pid = os.getpid()
+        self._lock: int | None = None  # a descriptor held from the first read on (READERS_LOCK)
 
     @property
     def db(self) -> ox.Store:
@@ -377,7 +420,11 @@ class ReadStore:
         """The newest snapshot, open, and its path: for a request that reads it more than once
         and must read the same snapshot each time (CURRENT is read once)."""
         if self._pid != os.getpid():  # never use a handle inherited through fork
-            self._db, self._path, self._pid = None, None, os.getpid()
+            self._db, self._path, self._pid, self._lock = None, None, os.getpid(), None
+        if self._lock is None:  # before CURRENT is read: a writer then waits out the grace
+            self._lock = _reading(self.root)
+            if self._lock is not None:
+                weakref.finalize(self, os.close, self._lock)
         newest = current_snapshot(self.root)
         if newest is None:
             raise StoreMissing(f"no published data in {self.root}: run `ldpub ingest FILE` first")
