@@ -121,3 +121,17 @@ def test_rows_with_bytes_that_are_not_utf8_are_digested_and_reported_alike(setti
     assert (again.read, again.published, again.quarantined, again.unreadable) == (
         first.read, first.published, first.quarantined, first.unreadable)  # fmt: skip
     assert again.reconciles() and again.recognised == first.published
+
+
+def test_records_of_a_bulk_load_that_never_landed_are_read_again(settings: Settings, tmp_path: Path) -> None:
+    """Ingest goes on while a bulk load lands (store.rdf.add_records), so the ledger of raw
+    records may name records a killed process never stored: the next writer forgets them."""
+    dump = csv_file(tmp_path, rows(5))
+    ingest(settings, [dump], progress=False)
+    # What a kill leaves mid-load: the journal naming the load's graphs (the store drops them on opening).
+    (Path(settings.store) / "bulk-load.journal").write_text(
+        f"{BASE}doc/thesis/uk.bl.ethos.2\n{BASE}doc/thesis/uk.bl.ethos.4"
+    )
+    again = ingest(settings, [dump], progress=False)
+    assert (again.published_new, again.unchanged, again.recognised) == (2, 3, 3)
+    assert all(graph(settings, n) for n in range(1, 6))

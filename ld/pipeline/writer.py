@@ -28,7 +28,7 @@ from ..store.rdf import WritableStore, write_durably
 from ..store.shared import description_digest
 from ..store.sources import SourceDigests
 from ..store.tombstones import Tombstones
-from ..uris import document_iri
+from ..uris import document_iri, document_key
 from .memory import limit_arenas
 from .publishing import Publisher, reconcile
 from .render import render_site
@@ -92,10 +92,12 @@ class Writer:
 
     @contextmanager
     def _describing(self, rewrites: Rewrites, keys: list[str]) -> Iterator[None]:
-        """Write the store, then commit the descriptions ledger; a crash in between is
-        repaired by the next writer (`repair_descriptions`)."""
+        """Write the store, then commit the descriptions ledger; a crash before the store
+        holds it all (a bulk load may still be landing: WritableStore.add_records) is
+        repaired by the next writer (`repair_descriptions`), which the note in PENDING tells."""
         pending = self.store.root / PENDING
         graphs = [*rewrites.new, *rewrites.changed, *rewrites.gone]
+        self.store.wait_for_load()  # the last write's note goes once its load has landed, not before
         write_durably(pending, json.dumps({"graphs": graphs, "keys": keys}))
         try:
             yield
@@ -105,7 +107,7 @@ class Writer:
             self.ledgers.descriptions.rollback()
             raise
         self.ledgers.descriptions.commit()
-        pending.unlink()
+        self.store.when_landed(pending.unlink)
 
 
 def with_digests(graphs: dict[str, str], predicate: str) -> list[Record]:
@@ -164,6 +166,8 @@ def writing(settings: Settings) -> Iterator[Writer]:
     with WritableStore(settings.store, settings.base) as store, open_ledgers(settings) as ledgers:
         if store.is_empty():
             ledgers.descriptions.clear()
+        # The ledger of raw records may already name records of a load that never landed.
+        ledgers.sources.forget(k for g in store.dropped if (k := document_key(settings.base, g)))
         marked = repair_descriptions(store, ledgers.descriptions, settings.base)
         if marked:
             ledgers.sources.forget(marked)  # read again, not recognised from their bytes

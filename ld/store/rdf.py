@@ -25,9 +25,10 @@ import contextlib
 import fcntl
 import os
 import shutil
+import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,7 +78,10 @@ class WritableStore:
         except BlockingIOError as exc:
             self._lock.close()
             raise StoreBusy(f"{self.root} is being written by another ldpub process; wait for it to finish") from exc
-        self.db = ox.Store(str(self.root / "primary"))
+        self._db = ox.Store(str(self.root / "primary"))
+        self._loading: threading.Thread | None = None  # the bulk load in flight (add_records)
+        self._load_failed: BaseException | None = None
+        self._when_landed: list[Callable[[], None]] = []
         self.hash_predicate = ox.NamedNode(str(own_terms(base).contentHash))
         if not (self.root / BASE_FILE).exists() or self.is_empty():
             write_durably(self.root / BASE_FILE, (self._minted_under() or base) + "\n")
@@ -86,11 +90,42 @@ class WritableStore:
         self._figures_follow = not (self.root / UNPUBLISHED).exists()
         self._removed: list[statistics.Removal] = []
         self.written = 0  # graphs written since this process opened or last compacted the store
+        self.dropped: list[str] = []  # graphs of an interrupted bulk load, dropped on opening
         self.recovered = self._recover()
+
+    @property
+    def db(self) -> ox.Store:
+        """The database, once the bulk load in flight has landed: whoever reads or writes
+        it next sees every record add_records was given."""
+        self.wait_for_load()
+        return self._db
+
+    def wait_for_load(self) -> None:
+        """Block until the bulk load in flight (if any) has landed, then run what waited for
+        it (`when_landed`); a load that failed raises here, its journal left for the next writer."""
+        loading, self._loading = self._loading, None
+        if loading is None:
+            return
+        loading.join()
+        failed, self._load_failed = self._load_failed, None
+        if failed is not None:
+            self._when_landed = []
+            raise failed
+        landed, self._when_landed = self._when_landed, []
+        for action in landed:
+            action()
+
+    def when_landed(self, action: Callable[[], None]) -> None:
+        """Run `action` once the records handed to add_records so far are in the store (now,
+        when no load is in flight): e.g. removing a note that a crash must find."""
+        if self._loading is None:
+            action()
+        else:
+            self._when_landed.append(action)
 
     def close(self) -> None:
         self.db.flush()
-        del self.db
+        del self._db
         fcntl.flock(self._lock, fcntl.LOCK_UN)
         self._lock.close()
 
@@ -120,21 +155,33 @@ class WritableStore:
 
         The bulk loader is four times faster than a transactional load but not atomic, so
         the batch's graph names go to a journal first; if the process dies mid-load, the
-        next writer drops those graphs (they were new, so nothing else is lost) and a
-        rerun loads them again.  Readers never see a half batch: they read snapshots,
-        taken between batches.
+        next writer drops those graphs (they were new, so nothing else is lost; `dropped`
+        names them) and a rerun loads them again.  Readers never see a half batch: they
+        read snapshots, taken between batches.
+
+        The load runs in a thread of its own, which Oxigraph lets go of the GIL for: the
+        caller goes on with the next records (the ingest workers are not left waiting for
+        a load to finish, bench/README.md) while the next use of `db` waits for it.
         """
         records = list(records)
         if not records:
             return
+        db = self.db  # one load at a time, under one journal
         self._writing(adjustable=False)
         journal = self.root / JOURNAL
         write_durably(journal, "\n".join(graph for graph, _ in records))
-        nquads = "".join(in_graph(ntriples, graph) for graph, ntriples in records)
-        # lenient: our own strict writer made this N-Quads (and SHACL checked it); skip re-validating IRIs.
-        self.db.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS, lenient=True)
-        journal.unlink()
+        nquads = "".join(in_graph(ntriples, graph) for graph, ntriples in records).encode("utf-8")
+        self._loading = threading.Thread(target=self._load, args=(db, nquads, journal), name="ldpub-load")
+        self._loading.start()
         self.written += len(records)
+
+    def _load(self, db: ox.Store, nquads: bytes, journal: Path) -> None:
+        try:
+            # lenient: our own strict writer made this N-Quads (and SHACL checked it); skip re-validating IRIs.
+            db.bulk_load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+            journal.unlink()
+        except BaseException as failed:  # raised in the thread that waits for the load
+            self._load_failed = failed
 
     def _recover(self) -> int:
         """Drop the graphs of a bulk load that did not finish; return how many."""
@@ -142,6 +189,7 @@ class WritableStore:
         if not journal.exists():
             return 0
         graphs = [g for g in journal.read_text("utf-8").splitlines() if g]
+        self.dropped = graphs
         self._writing(adjustable=False)
         for start in range(0, len(graphs), 500):
             chunk = graphs[start : start + 500]
@@ -264,9 +312,8 @@ def write_durably(path: Path, text: str) -> None:
 
 
 def in_graph(ntriples: str, graph: str) -> str:
-    """N-Triples lines (each ending ' .') as N-Quads lines in one named graph."""
-    suffix = f" <{graph}> .\n"
-    return "".join(line[:-2] + suffix for line in ntriples.splitlines() if line)
+    """N-Triples lines (each ending ' .\\n', as ld.model.ntriples writes them) as N-Quads lines in one named graph."""
+    return ntriples.replace(" .\n", f" <{graph}> .\n")  # our writer escapes newlines: " .\n" ends lines only
 
 
 @contextmanager
