@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from stdnum import isni as stdnum_isni
@@ -39,6 +40,7 @@ def _compact16(value: str) -> str:
     return _SEPARATORS.sub("", text).upper()
 
 
+@lru_cache(maxsize=4096)  # an institution's ISNI recurs in thousands of records; stdnum's check is slow
 def parse_isni(value: str) -> CheckedId:
     """ISNI from spaced groups, a bare string or an http(s) URL."""
     compact = _compact16(value)
@@ -46,6 +48,7 @@ def parse_isni(value: str) -> CheckedId:
     return CheckedId(compact, valid)
 
 
+@lru_cache(maxsize=4096)
 def parse_orcid(value: str) -> CheckedId:
     """ORCID from hyphenated, unhyphenated or URL form (same MOD 11-2 check as ISNI)."""
     compact = _compact16(value)

@@ -35,7 +35,7 @@ def literal(value: Literal) -> str:
     return text
 
 
-@lru_cache(maxsize=65536)  # predicates, classes and shared resources repeat in every record
+@lru_cache(maxsize=8192)  # predicates, classes and shared resources repeat in every record; a thesis IRI does not
 def iri(value: str) -> str:
     """An IRI reference; characters N-Triples forbids are percent-encoded rather than rejected."""
     return "<" + _IRI_FORBIDDEN.sub(lambda m: f"%{ord(m.group(0)):02X}", value) + ">"

@@ -25,7 +25,7 @@ from ..sources import READERS, Unit, read_units
 from ..store.sources import Known
 from ..uris import document_iri, thesis_iri
 from .combining import canonical, from_graph, published_kinds
-from .processing import BatchResult, Processed, map_and_validate, mapper_for, process_batch
+from .processing import BatchResult, Processed, map_and_validate, mapper_for, process_batch, process_batch_in_worker
 from .recognition import recognise
 from .unchanged import Plan, Recogniser, mapping_version
 from .workers import in_order
@@ -161,7 +161,7 @@ class Ingest:
                 yield plans[-1].to_process
 
         args = (s.base, s.license, s.shacl_engine, self.modified)
-        for result in in_order(process_batch, work(), args, s.worker_processes):
+        for result in in_order(process_batch_in_worker, work(), args, s.worker_processes):
             plan = plans.popleft()
             for error in result.unreadable:
                 self._on_error(error)

@@ -31,3 +31,12 @@ def limit_arenas(arenas: int = WRITER_ARENAS) -> bool:
     """Cap the arenas of this process (call before its threads start); False where unsupported."""
     libc = _glibc()
     return bool(libc and libc.mallopt(M_ARENA_MAX, arenas))
+
+
+def release_free_memory() -> None:
+    """Hand the heap pages freed since back to the system (malloc_trim).  An ingest worker
+    frees most of what a batch built, but glibc keeps it: about 25 MB a worker at EThOS
+    scale, three times over (bench/README.md)."""
+    libc = _glibc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)

@@ -19,6 +19,7 @@ from ..search.rows import IndexRow, from_rdflib, index_row
 from ..sources import Unit
 from ..uris import oai_set
 from ..vocab import own_terms
+from .memory import release_free_memory
 from .unchanged import mapping_version
 
 
@@ -83,6 +84,16 @@ def process_batch(units: list[Unit], base: str, license_iri: str, engine: str, m
             records.append(item)
             positions.append(position)
     return BatchResult(map_and_validate(records, base, license_iri, engine, modified), errors, positions)
+
+
+def process_batch_in_worker(
+    units: list[Unit], base: str, license_iri: str, engine: str, modified: datetime
+) -> BatchResult:
+    """process_batch, then the memory it freed given back: what ingest's worker processes run."""
+    try:
+        return process_batch(units, base, license_iri, engine, modified)
+    finally:
+        release_free_memory()
 
 
 def map_and_validate(
