@@ -12,7 +12,7 @@ from ld.config import Settings
 from ld.pipeline.ingest import ingest
 from ld.pipeline.withdraw import withdraw
 from ld.store.quarantine import Quarantine
-from ld.store.rdf import ReadStore
+from ld.store.rdf import ReadStore, WritableStore
 from ld.store.sources import SourceDigests
 from ld.vocab import DCT_IRI
 
@@ -132,6 +132,7 @@ def test_records_of_a_bulk_load_that_never_landed_are_read_again(settings: Setti
     (Path(settings.store) / "bulk-load.journal").write_text(
         f"{BASE}doc/thesis/uk.bl.ethos.2\n{BASE}doc/thesis/uk.bl.ethos.4"
     )
+    WritableStore(settings.store, BASE).close()  # opened by a command without ledgers first: they still hear of it
     again = ingest(settings, [dump], progress=False)
     assert (again.published_new, again.unchanged, again.recognised) == (2, 3, 3)
     assert all(graph(settings, n) for n in range(1, 6))

@@ -168,6 +168,7 @@ def writing(settings: Settings) -> Iterator[Writer]:
             ledgers.descriptions.clear()
         # The ledger of raw records may already name records of a load that never landed.
         ledgers.sources.forget(k for g in store.dropped if (k := document_key(settings.base, g)))
+        store.forget_dropped()
         marked = repair_descriptions(store, ledgers.descriptions, settings.base)
         if marked:
             ledgers.sources.forget(marked)  # read again, not recognised from their bytes

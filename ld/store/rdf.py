@@ -54,6 +54,7 @@ SETTLE_BYTES = 64 << 20
 # lives: a writer that can lock it alone knows nobody is reading a superseded snapshot.
 READERS_LOCK = "readers.lock"
 JOURNAL = "bulk-load.journal"
+DROPPED = "bulk-load.dropped"  # graphs of interrupted loads, until a writer's ledgers forget them
 UNPUBLISHED = "UNPUBLISHED"
 DCTERMS_IDENTIFIER = ox.NamedNode(DCT_IRI + "identifier")
 
@@ -90,8 +91,17 @@ class WritableStore:
         self._figures_follow = not (self.root / UNPUBLISHED).exists()
         self._removed: list[statistics.Removal] = []
         self.written = 0  # graphs written since this process opened or last compacted the store
-        self.dropped: list[str] = []  # graphs of an interrupted bulk load, dropped on opening
         self.recovered = self._recover()
+
+    @property
+    def dropped(self) -> list[str]:
+        """Graphs of interrupted bulk loads that opening the store dropped, kept on disk until
+        `forget_dropped`: the ledgers of whoever opened it first may not have heard of them."""
+        path = self.root / DROPPED
+        return [g for g in path.read_text("utf-8").splitlines() if g] if path.exists() else []
+
+    def forget_dropped(self) -> None:
+        (self.root / DROPPED).unlink(missing_ok=True)
 
     @property
     def db(self) -> ox.Store:
@@ -189,7 +199,7 @@ class WritableStore:
         if not journal.exists():
             return 0
         graphs = [g for g in journal.read_text("utf-8").splitlines() if g]
-        self.dropped = graphs
+        write_durably(self.root / DROPPED, "\n".join([*self.dropped, *graphs]))
         self._writing(adjustable=False)
         for start in range(0, len(graphs), 500):
             chunk = graphs[start : start + 500]
@@ -457,6 +467,16 @@ class ReadStore:
         self._db: ox.Store | None = None
         self._pid = os.getpid()
         self._lock: int | None = None  # a descriptor held from the first read on (READERS_LOCK)
+
+    @property
+    def dropped(self) -> list[str]:
+        """Graphs of interrupted bulk loads that opening the store dropped, kept on disk until
+        `forget_dropped`: the ledgers of whoever opened it first may not have heard of them."""
+        path = self.root / DROPPED
+        return [g for g in path.read_text("utf-8").splitlines() if g] if path.exists() else []
+
+    def forget_dropped(self) -> None:
+        (self.root / DROPPED).unlink(missing_ok=True)
 
     @property
     def db(self) -> ox.Store:
