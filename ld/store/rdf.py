@@ -469,16 +469,6 @@ class ReadStore:
         self._lock: int | None = None  # a descriptor held from the first read on (READERS_LOCK)
 
     @property
-    def dropped(self) -> list[str]:
-        """Graphs of interrupted bulk loads that opening the store dropped, kept on disk until
-        `forget_dropped`: the ledgers of whoever opened it first may not have heard of them."""
-        path = self.root / DROPPED
-        return [g for g in path.read_text("utf-8").splitlines() if g] if path.exists() else []
-
-    def forget_dropped(self) -> None:
-        (self.root / DROPPED).unlink(missing_ok=True)
-
-    @property
     def db(self) -> ox.Store:
         """The open snapshot, checked against CURRENT on every use (one small file read)."""
         return self.opened()[0]
