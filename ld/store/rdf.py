@@ -134,10 +134,12 @@ class WritableStore:
             self._when_landed.append(action)
 
     def close(self) -> None:
-        self.db.flush()
-        del self._db
-        fcntl.flock(self._lock, fcntl.LOCK_UN)
-        self._lock.close()
+        try:
+            self.db.flush()  # waits for a load in flight; one that failed raises here
+        finally:
+            del self._db
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
 
     def _minted_under(self) -> str | None:
         """The base a store written before BASE was kept minted its IRIs under (read from a
